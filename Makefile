@@ -1,0 +1,29 @@
+# Thin wrapper around CMake: `make`, `make test`, `make demo`, `make asan`, `make bench`.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all test demo asan bench clean deps
+
+all:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: all
+	bash scripts/demo.sh $(BUILD)/valle
+
+asan:
+	cmake -S . -B build-asan -DVALLE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+bench: all
+	bash bench/run.sh $(BUILD)
+
+deps:
+	bash scripts/install-deps.sh
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh: installs the Debian (bookworm) packages valle needs
+# to build and test. Idempotent and non-interactive; uses sudo when not root.
+# Usage: bash scripts/install-deps.sh
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config   # compiler, build
+  libopenblas-dev                    # cblas_sgemm
+  libomp-dev                         # OpenMP runtime for clang builds (gcc has libgomp)
+  valgrind                           # leak checks of the main commands
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
