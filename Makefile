@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all test demo asan bench clean deps
+.PHONY: all test demo asan valgrind bench clean deps
 
 all:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -19,6 +19,9 @@ asan:
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
+valgrind:
+	bash scripts/valgrind.sh
+
 bench: all
 	bash bench/run.sh $(BUILD)
 
@@ -26,4 +29,4 @@ deps:
 	bash scripts/install-deps.sh
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-portable

@@ -143,7 +143,8 @@ static int mlp_eval_or_predict(int argc, char **argv, bool predict) {
     int threads = 0;
     cli_opt opts[] = {
         {"model", CLI_STR, &model, "FILE", "checkpoint from 'valle mlp train' (required)"},
-        {"data", CLI_STR, &data_path, "FILE", "CSV: features..., integer label (required)"},
+        {"data", CLI_STR, &data_path, "FILE",
+         "CSV: features..., integer label (predict: the label column is optional)"},
         {"threads", CLI_INT, &threads, "N", "threads (0: all cores)"},
         {0}};
     int rc = cli_parse(argc, argv, opts,
@@ -159,10 +160,16 @@ static int mlp_eval_or_predict(int argc, char **argv, bool predict) {
     rc = vl_mlp_run_load(&run, model, false);
     if (rc < 0) return fail_status(rc);
     vl_csv_data data;
-    rc = vl_csv_load(data_path, &data);
+    rc = predict ? vl_csv_load_features(data_path, &data) : vl_csv_load(data_path, &data);
     if (rc < 0) {
         vl_mlp_run_free(&run);
         return fail_status(rc);
+    }
+    if (predict && data.d == run.cfg.model.in_dim + 1) { /* drop a label column */
+        for (int i = 0; i < data.n; i++)
+            memmove(data.x + (size_t)i * (data.d - 1), data.x + (size_t)i * data.d,
+                    (size_t)(data.d - 1) * sizeof(float));
+        data.d--;
     }
     int *pred = predict ? vl_xmalloc((size_t)(data.n ? data.n : 1) * sizeof(int)) : NULL;
     double loss, acc;

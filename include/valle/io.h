@@ -145,6 +145,8 @@ typedef struct vl_csv_data {
  * skipped. Every row must have the same column count; labels must be
  * non-negative integers; features finite numbers. Errors name the line. */
 int vl_csv_load(const char *path, vl_csv_data *out);
+/* Every column is a feature (no label column); y is all zeros. */
+int vl_csv_load_features(const char *path, vl_csv_data *out);
 void vl_csv_free(vl_csv_data *d);
 
 #endif

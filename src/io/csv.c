@@ -79,7 +79,9 @@ static int split(char *line, char **f, int max) {
     }
 }
 
-int vl_csv_load(const char *path, vl_csv_data *out) {
+/* labelled: the last column is the label; else every column is a feature
+ * and the labels are all 0. */
+static int load(const char *path, bool labelled, vl_csv_data *out) {
     memset(out, 0, sizeof *out);
     char *buf = NULL;
     size_t len = 0;
@@ -103,7 +105,7 @@ int vl_csv_load(const char *path, vl_csv_data *out) {
         if (!ncols) {                               /* first row: header? */
             int cols = 1;
             for (const char *q = s; *q; q++) cols += *q == ',';
-            if (cols < 2) {
+            if (labelled && cols < 2) {
                 rc = vl_error(VL_ERR_FORMAT, "%s:%d: need at least 2 columns "
                               "(features, then the label), found 1", path, line);
                 goto fail;
@@ -126,17 +128,23 @@ int vl_csv_load(const char *path, vl_csv_data *out) {
         }
         if (n == cap) {
             cap = cap ? 2 * cap : 1024;
-            x = vl_xrealloc(x, (size_t)cap * (size_t)(ncols - 1) * sizeof *x);
+            x = vl_xrealloc(x, (size_t)cap * (size_t)ncols * sizeof *x);
             y = vl_xrealloc(y, (size_t)cap * sizeof *y);
         }
-        for (int k = 0; k < ncols - 1; k++) {
+        int nfeat = labelled ? ncols - 1 : ncols;
+        for (int k = 0; k < nfeat; k++) {
             double v;
             if (!parse_num(f[k], &v) || !isfinite(v) || fabs(v) > FLT_MAX) {
                 rc = vl_error(VL_ERR_FORMAT, "%s:%d: feature '%.40s' is not a finite number",
                               path, line, f[k]);
                 goto fail;
             }
-            x[(size_t)n * (size_t)(ncols - 1) + (size_t)k] = (float)v;
+            x[(size_t)n * (size_t)nfeat + (size_t)k] = (float)v;
+        }
+        if (!labelled) {
+            y[n++] = 0;
+            max_label = 0;
+            continue;
         }
         const char *lab = f[ncols - 1];
         long label = 0;
@@ -164,7 +172,7 @@ int vl_csv_load(const char *path, vl_csv_data *out) {
     }
     free(buf);
     free(f);
-    out->x = x, out->y = y, out->n = n, out->d = ncols - 1;
+    out->x = x, out->y = y, out->n = n, out->d = labelled ? ncols - 1 : ncols;
     out->n_classes = max_label + 1;
     return VL_OK;
 fail:
@@ -173,6 +181,14 @@ fail:
     free(x);
     free(y);
     return rc;
+}
+
+int vl_csv_load(const char *path, vl_csv_data *out) {
+    return load(path, true, out);
+}
+
+int vl_csv_load_features(const char *path, vl_csv_data *out) {
+    return load(path, false, out);
 }
 
 void vl_csv_free(vl_csv_data *d) {

@@ -1,15 +1,20 @@
 /* src/ops/norm.c: fused LayerNorm (last dim) and BatchNorm (over N, or N and
  * L for (N, C, L) inputs) with closed-form backward kernels. PyTorch
  * semantics: biased variance to normalise, eps inside the square root;
- * BatchNorm's running variance takes the unbiased batch variance. Loops are
- * plain and vectorisable; OpenMP only when the work passes VL_PAR_MIN, with
- * per-thread partial sums for the cross-row reductions (deterministic for a
- * given thread count). */
+ * BatchNorm's running variance takes the unbiased batch variance.
+ *
+ * Each kernel is a plain, vectorisable loop over a range of rows; run_split
+ * calls it directly for small work (no OpenMP region at all) or splits the
+ * rows statically over threads above VL_PAR_MIN. Cross-row reductions go
+ * through per-thread partial sums, so results are deterministic for a given
+ * thread count. */
 #include <omp.h>
 
 #include "ops_internal.h"
 
-/* Threads for `work` elements spread over `units` independent pieces. */
+typedef void (*range_fn)(const void *args, int64_t lo, int64_t hi, int tid);
+
+/* Threads for `work` elements spread over `units` independent rows. */
 static int norm_threads(int64_t work, int64_t units) {
     if (work < VL_PAR_MIN || units < 2) return 1;
     int nt = omp_get_max_threads();
@@ -17,13 +22,102 @@ static int norm_threads(int64_t work, int64_t units) {
     return nt < 1 ? 1 : nt;
 }
 
-/* ======================= LayerNorm ======================= */
+/* f over rows [0, units), split contiguously over nt threads (tid < nt). */
+static void run_split(int nt, int64_t units, range_fn f, const void *args) {
+    if (nt <= 1) {
+        f(args, 0, units, 0);
+        return;
+    }
+#pragma omp parallel num_threads(nt)
+    {
+        const int t = omp_get_thread_num(), n = omp_get_num_threads();
+        f(args, units * t / n, units * (t + 1) / n, t);
+    }
+}
 
 /* `n` floats equal to v, from the arena (stand-ins for NULL gamma/beta). */
 static const float *filled(vl_ctx *c, int64_t n, float v) {
-    float *p = vl_arena_alloc(&c->arena, (size_t)n * sizeof(float));
+    float *p = vl_arena_alloc(&c->arena, (size_t)(n ? n : 1) * sizeof(float));
     for (int64_t i = 0; i < n; i++) p[i] = v;
     return p;
+}
+
+/* ======================= LayerNorm ======================= */
+
+typedef struct ln_args {
+    const float *X;         /* (rows, D) */
+    const float *dY;        /* (rows, D), backward */
+    const float *G, *B;     /* (D), (D) */
+    float *Y;               /* (rows, D), forward */
+    float *dX;              /* (rows, D) or NULL, backward */
+    float *mean, *rstd;     /* (rows), (rows) */
+    float *part;            /* (nt, 2, D): dgamma, dbeta partials or NULL */
+    int D;
+    float eps;
+} ln_args;
+
+static void ln_forward_rows(const void *args, int64_t lo, int64_t hi, int tid) {
+    const ln_args *a = args;
+    const int D = a->D;
+    const float invD = 1.0f / (float)D;
+    const float *G = a->G, *B = a->B;
+    for (int64_t r = lo; r < hi; r++) {
+        const float *xr = a->X + r * D;
+        float *yr = a->Y + r * D;
+        float s = 0;
+#pragma omp simd reduction(+ : s)
+        for (int j = 0; j < D; j++) s += xr[j];
+        const float mu = s * invD;
+        float v = 0;
+#pragma omp simd reduction(+ : v)
+        for (int j = 0; j < D; j++) {
+            const float d = xr[j] - mu;
+            v += d * d;
+        }
+        const float rs = 1.0f / sqrtf(v * invD + a->eps);
+        a->mean[r] = mu;
+        a->rstd[r] = rs;
+#pragma omp simd
+        for (int j = 0; j < D; j++) yr[j] = (xr[j] - mu) * rs * G[j] + B[j];
+    }
+}
+
+static void ln_backward_rows(const void *args, int64_t lo, int64_t hi, int tid) {
+    const ln_args *a = args;
+    const int D = a->D;
+    const float invD = 1.0f / (float)D;
+    const float *G = a->G;
+    float *pg = a->part ? a->part + (size_t)tid * 2 * D : NULL;
+    float *pb = pg ? pg + D : NULL;
+    for (int64_t r = lo; r < hi; r++) {
+        const float *xr = a->X + r * D, *dyr = a->dY + r * D;
+        const float mu = a->mean[r], rs = a->rstd[r];
+        float s1 = 0, s2 = 0;  /* sum(g*dy), sum(g*dy*(x-mu)) */
+        if (pg) {
+#pragma omp simd reduction(+ : s1, s2)
+            for (int j = 0; j < D; j++) {
+                const float xc = xr[j] - mu, dy = dyr[j], gd = G[j] * dy;
+                pg[j] += dy * xc * rs;
+                pb[j] += dy;
+                s1 += gd;
+                s2 += gd * xc;
+            }
+        } else {
+#pragma omp simd reduction(+ : s1, s2)
+            for (int j = 0; j < D; j++) {
+                const float gd = G[j] * dyr[j];
+                s1 += gd;
+                s2 += gd * (xr[j] - mu);
+            }
+        }
+        if (!a->dX) continue;
+        /* dx = rs * (g*dy - mean(g*dy) - xhat * mean(g*dy*xhat)) */
+        float *dxr = a->dX + r * D;
+        const float m1 = s1 * invD, m2 = s2 * rs * rs * invD;
+#pragma omp simd
+        for (int j = 0; j < D; j++)
+            dxr[j] += rs * (G[j] * dyr[j] - m1 - (xr[j] - mu) * m2);
+    }
 }
 
 /* saved: mean (rows) then rstd (rows). */
@@ -31,57 +125,22 @@ static void layernorm_backward(vl_ctx *c, vl_node *n) {
     vl_tensor *x = n->in[0], *gamma = n->in[1], *beta = n->in[2];
     const int D = x->shape[x->ndim - 1];
     const int64_t rows = D ? x->numel / D : 0;
-    const float *X = x->data;          /* (rows, D) contiguous */
-    const float *dY = n->out->grad;    /* (rows, D) */
-    const float *mean = n->saved, *rstd = mean + rows;
-    const float *G = gamma ? gamma->data : filled(c, D, 1.0f); /* (D) */
-    float *dX = vl_in_grad(c, x);
     float *dG = vl_in_grad(c, gamma), *dB = vl_in_grad(c, beta);
-    const bool need_gb = dG || dB;
     const int nt = norm_threads(x->numel, rows);
-    /* per-thread partials for dgamma, dbeta: (nt, 2, D) */
-    float *part = need_gb
-        ? vl_arena_calloc(&c->arena, (size_t)nt * 2 * D * sizeof(float)) : NULL;
-    const float invD = 1.0f / (float)D;
-
-#pragma omp parallel num_threads(nt) if (nt > 1)
-    {
-        float *pg = need_gb ? part + (size_t)omp_get_thread_num() * 2 * D : NULL;
-        float *pb = need_gb ? pg + D : NULL;
-#pragma omp for schedule(static)
-        for (int64_t r = 0; r < rows; r++) {
-            const float *xr = X + r * D, *dyr = dY + r * D;
-            const float mu = mean[r], rs = rstd[r];
-            float s1 = 0, s2 = 0;  /* sum(g*dy), sum(g*dy*(x-mu)) */
-            if (need_gb) {
-#pragma omp simd reduction(+ : s1, s2)
-                for (int j = 0; j < D; j++) {
-                    const float xc = xr[j] - mu, dy = dyr[j], gd = G[j] * dy;
-                    pg[j] += dy * xc * rs;
-                    pb[j] += dy;
-                    s1 += gd;
-                    s2 += gd * xc;
-                }
-            } else {
-#pragma omp simd reduction(+ : s1, s2)
-                for (int j = 0; j < D; j++) {
-                    const float gd = G[j] * dyr[j];
-                    s1 += gd;
-                    s2 += gd * (xr[j] - mu);
-                }
-            }
-            if (!dX) continue;
-            /* dx = rs * (g*dy - mean(g*dy) - xhat * mean(g*dy*xhat)) */
-            float *dxr = dX + r * D;
-            const float a = s1 * invD, b = s2 * rs * rs * invD;
-#pragma omp simd
-            for (int j = 0; j < D; j++)
-                dxr[j] += rs * (G[j] * dyr[j] - a - (xr[j] - mu) * b);
-        }
-    }
-    if (!need_gb) return;
+    ln_args a = {
+        .X = x->data, .dY = n->out->grad,
+        .G = gamma ? gamma->data : filled(c, D, 1.0f),
+        .dX = vl_in_grad(c, x),
+        .mean = n->saved, .rstd = (float *)n->saved + rows,
+        .part = (dG || dB) ? vl_arena_calloc(&c->arena,
+                                             (size_t)nt * 2 * D * sizeof(float))
+                           : NULL,
+        .D = D,
+    };
+    run_split(nt, rows, ln_backward_rows, &a);
+    if (!a.part) return;
     for (int t = 0; t < nt; t++) {
-        const float *pg = part + (size_t)t * 2 * D, *pb = pg + D;
+        const float *pg = a.part + (size_t)t * 2 * D, *pb = pg + D;
         if (dG)
             for (int j = 0; j < D; j++) dG[j] += pg[j];
         if (dB)
@@ -102,170 +161,181 @@ vl_tensor *vl_layernorm(vl_ctx *c, vl_tensor *x, vl_tensor *gamma,
     if (beta) beta = vl_dense(c, beta);         /* (D) */
     vl_tensor *out = vl_new_like(c, x);         /* (..., D) */
     const int64_t rows = D ? x->numel / D : 0;
-    float *mean = vl_arena_alloc(&c->arena, (size_t)(2 * rows) * sizeof(float));
-    float *rstd = mean + rows;
-    const float *X = x->data;
-    float *Y = out->data;
-    const float *G = gamma ? gamma->data : filled(c, D, 1.0f);  /* (D) */
-    const float *B = beta ? beta->data : filled(c, D, 0.0f);    /* (D) */
-    const float invD = 1.0f / (float)D;
-    const int nt = norm_threads(x->numel, rows);
-
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int64_t r = 0; r < rows; r++) {
-        const float *xr = X + r * D;
-        float *yr = Y + r * D;
-        float s = 0;
-#pragma omp simd reduction(+ : s)
-        for (int j = 0; j < D; j++) s += xr[j];
-        const float mu = s * invD;
-        float v = 0;
-#pragma omp simd reduction(+ : v)
-        for (int j = 0; j < D; j++) {
-            const float d = xr[j] - mu;
-            v += d * d;
-        }
-        const float rs = 1.0f / sqrtf(v * invD + eps);
-        mean[r] = mu;
-        rstd[r] = rs;
-#pragma omp simd
-        for (int j = 0; j < D; j++) yr[j] = (xr[j] - mu) * rs * G[j] + B[j];
-    }
+    float *stats = vl_arena_alloc(&c->arena, (size_t)(2 * rows + 1) * sizeof(float));
+    ln_args a = {
+        .X = x->data, .Y = out->data,
+        .G = gamma ? gamma->data : filled(c, D, 1.0f),
+        .B = beta ? beta->data : filled(c, D, 0.0f),
+        .mean = stats, .rstd = stats + rows,
+        .D = D, .eps = eps,
+    };
+    run_split(norm_threads(x->numel, rows), rows, ln_forward_rows, &a);
     vl_tensor *ins[3] = {x, gamma, beta};
     vl_node *n = vl_record(c, "layernorm", layernorm_backward, out, 3, ins);
-    if (n) n->saved = mean;
+    if (n) n->saved = stats;
     return out;
 }
 
 /* ======================= BatchNorm ======================= */
 
+/* A contiguous (N, C, L) array is walked as rows: N rows of C channels when
+ * L == 1 (vectorised across channels), else N*C rows of L values of one
+ * channel (row r is channel r % C). */
+static int64_t bn_rows(int N, int C, int L) {
+    return L > 1 ? (int64_t)N * C : N;
+}
+
 enum { BN_SUM, BN_SQDEV, BN_BWD };
 
-/* Per-channel sums over the N (and L) axes of a contiguous (N, C, L) array:
+typedef struct bn_red_args {
+    int kind;
+    const float *X, *dY;    /* (N, C, L); dY for BN_BWD */
+    const float *m;         /* (C) centre for BN_SQDEV / BN_BWD */
+    double *part;           /* (nt, 2, C) zeroed */
+    int C, L;
+} bn_red_args;
+
+static void bn_reduce_rows(const void *args, int64_t lo, int64_t hi, int tid) {
+    const bn_red_args *a = args;
+    const int C = a->C, L = a->L, kind = a->kind;
+    const float *m = a->m;
+    double *p1 = a->part + (size_t)tid * 2 * C, *p2 = p1 + C;
+    if (L == 1) {
+        for (int64_t i = lo; i < hi; i++) {
+            const float *xr = a->X + i * C;
+            if (kind == BN_SUM) {
+#pragma omp simd
+                for (int k = 0; k < C; k++) p1[k] += xr[k];
+            } else if (kind == BN_SQDEV) {
+#pragma omp simd
+                for (int k = 0; k < C; k++) {
+                    const float d = xr[k] - m[k];
+                    p1[k] += d * d;
+                }
+            } else {
+                const float *dyr = a->dY + i * C;
+#pragma omp simd
+                for (int k = 0; k < C; k++) {
+                    p1[k] += dyr[k];
+                    p2[k] += dyr[k] * (xr[k] - m[k]);
+                }
+            }
+        }
+        return;
+    }
+    for (int64_t r = lo; r < hi; r++) {
+        const int k = (int)(r % C);
+        const float *xr = a->X + r * L;
+        float s = 0, t = 0;
+        if (kind == BN_SUM) {
+#pragma omp simd reduction(+ : s)
+            for (int l = 0; l < L; l++) s += xr[l];
+        } else if (kind == BN_SQDEV) {
+            const float mk = m[k];
+#pragma omp simd reduction(+ : s)
+            for (int l = 0; l < L; l++) {
+                const float d = xr[l] - mk;
+                s += d * d;
+            }
+        } else {
+            const float mk = m[k], *dyr = a->dY + r * L;
+#pragma omp simd reduction(+ : s, t)
+            for (int l = 0; l < L; l++) {
+                s += dyr[l];
+                t += dyr[l] * (xr[l] - mk);
+            }
+        }
+        p1[k] += s;
+        p2[k] += t;
+    }
+}
+
+/* Per-channel sums over N (and L), accumulated in double:
  *   BN_SUM:   s1[c] = sum x
  *   BN_SQDEV: s1[c] = sum (x - m[c])^2
- *   BN_BWD:   s1[c] = sum dy,  s2[c] = sum dy * (x - m[c])
- * Accumulated in double; threads split rows (n, or (n, c) when L > 1). */
+ *   BN_BWD:   s1[c] = sum dy,  s2[c] = sum dy * (x - m[c])   */
 static void bn_reduce(vl_ctx *c, int kind, const float *X, const float *dY,
                       const float *m, int N, int C, int L, double *s1,
                       double *s2) {
-    const int64_t units = L > 1 ? (int64_t)N * C : N;
-    const int nt = norm_threads((int64_t)N * C * L, units);
-    double *part = vl_arena_calloc(&c->arena, (size_t)nt * 2 * C * sizeof(double));
-
-#pragma omp parallel num_threads(nt) if (nt > 1)
-    {
-        double *p1 = part + (size_t)omp_get_thread_num() * 2 * C, *p2 = p1 + C;
-        if (L == 1) {
-            /* rows of C channels: vectorise across channels */
-#pragma omp for schedule(static)
-            for (int64_t i = 0; i < N; i++) {
-                const float *xr = X + i * C;
-                const float *dyr = dY ? dY + i * C : NULL;
-                if (kind == BN_SUM) {
-#pragma omp simd
-                    for (int k = 0; k < C; k++) p1[k] += xr[k];
-                } else if (kind == BN_SQDEV) {
-#pragma omp simd
-                    for (int k = 0; k < C; k++) {
-                        float d = xr[k] - m[k];
-                        p1[k] += d * d;
-                    }
-                } else {
-#pragma omp simd
-                    for (int k = 0; k < C; k++) {
-                        p1[k] += dyr[k];
-                        p2[k] += dyr[k] * (xr[k] - m[k]);
-                    }
-                }
-            }
-        } else {
-            /* contiguous runs of L per (n, c) */
-#pragma omp for schedule(static)
-            for (int64_t r = 0; r < units; r++) {
-                const int k = (int)(r % C);
-                const float *xr = X + r * L;
-                const float *dyr = dY ? dY + r * L : NULL;
-                const float mk = m ? m[k] : 0.0f;
-                float a = 0, b = 0;
-                if (kind == BN_SUM) {
-#pragma omp simd reduction(+ : a)
-                    for (int l = 0; l < L; l++) a += xr[l];
-                } else if (kind == BN_SQDEV) {
-#pragma omp simd reduction(+ : a)
-                    for (int l = 0; l < L; l++) {
-                        float d = xr[l] - mk;
-                        a += d * d;
-                    }
-                } else {
-#pragma omp simd reduction(+ : a, b)
-                    for (int l = 0; l < L; l++) {
-                        a += dyr[l];
-                        b += dyr[l] * (xr[l] - mk);
-                    }
-                }
-                p1[k] += a;
-                p2[k] += b;
-            }
-        }
-    }
+    const int64_t rows = bn_rows(N, C, L);
+    const int nt = norm_threads((int64_t)N * C * L, rows);
+    bn_red_args a = {
+        .kind = kind, .X = X, .dY = dY, .m = m, .C = C, .L = L,
+        .part = vl_arena_calloc(&c->arena, (size_t)nt * 2 * C * sizeof(double)),
+    };
+    run_split(nt, rows, bn_reduce_rows, &a);
     for (int k = 0; k < C; k++) {
-        s1[k] = 0;
-        if (s2) s2[k] = 0;
+        s1[k] = a.part[k];
+        if (s2) s2[k] = a.part[C + k];
     }
-    for (int t = 0; t < nt; t++) {
-        const double *p1 = part + (size_t)t * 2 * C, *p2 = p1 + C;
+    for (int t = 1; t < nt; t++) {
+        const double *p1 = a.part + (size_t)t * 2 * C, *p2 = p1 + C;
         for (int k = 0; k < C; k++) s1[k] += p1[k];
         if (s2)
             for (int k = 0; k < C; k++) s2[k] += p2[k];
     }
 }
 
-/* Y[n, c, l] (op)= a[c] * A[n, c, l] + b[c] * B[n, c, l] + d[c] over a
- * contiguous (N, C, L) array; B may be NULL. accumulate: += instead of =. */
-static void bn_affine(float *Y, const float *A, const float *a, const float *B,
-                      const float *b, const float *d, int N, int C, int L,
-                      bool accumulate) {
-    const int64_t units = L > 1 ? (int64_t)N * C : N;
-    const int nt = norm_threads((int64_t)N * C * L, units);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int64_t r = 0; r < units; r++) {
-        if (L == 1) {
-            float *yr = Y + r * C;
-            const float *ar = A + r * C, *br = B ? B + r * C : NULL;
-            if (br && accumulate) {
+/* Y (op)= a[c] * A + b[c] * B + d[c] elementwise over (N, C, L) arrays;
+ * B (and b) may be NULL; accumulate: += instead of =. */
+typedef struct bn_aff_args {
+    float *Y;
+    const float *A, *B;     /* (N, C, L) */
+    const float *a, *b, *d; /* (C) */
+    int C, L;
+    bool accumulate;
+} bn_aff_args;
+
+static void bn_affine_rows(const void *args, int64_t lo, int64_t hi, int tid) {
+    const bn_aff_args *p = args;
+    const int C = p->C, L = p->L;
+    const bool acc = p->accumulate;
+    if (L == 1) {
+        const float *a = p->a, *b = p->b, *d = p->d;
+        for (int64_t i = lo; i < hi; i++) {
+            float *yr = p->Y + i * C;
+            const float *ar = p->A + i * C, *br = p->B ? p->B + i * C : NULL;
+            if (br && acc) {
 #pragma omp simd
                 for (int k = 0; k < C; k++) yr[k] += a[k] * ar[k] + b[k] * br[k] + d[k];
             } else if (br) {
 #pragma omp simd
                 for (int k = 0; k < C; k++) yr[k] = a[k] * ar[k] + b[k] * br[k] + d[k];
-            } else if (accumulate) {
+            } else if (acc) {
 #pragma omp simd
                 for (int k = 0; k < C; k++) yr[k] += a[k] * ar[k] + d[k];
             } else {
 #pragma omp simd
                 for (int k = 0; k < C; k++) yr[k] = a[k] * ar[k] + d[k];
             }
+        }
+        return;
+    }
+    for (int64_t r = lo; r < hi; r++) {
+        const int k = (int)(r % C);
+        const float ak = p->a[k], bk = p->b ? p->b[k] : 0.0f, dk = p->d[k];
+        float *yr = p->Y + r * L;
+        const float *ar = p->A + r * L, *br = p->B ? p->B + r * L : NULL;
+        if (br && acc) {
+#pragma omp simd
+            for (int l = 0; l < L; l++) yr[l] += ak * ar[l] + bk * br[l] + dk;
+        } else if (br) {
+#pragma omp simd
+            for (int l = 0; l < L; l++) yr[l] = ak * ar[l] + bk * br[l] + dk;
+        } else if (acc) {
+#pragma omp simd
+            for (int l = 0; l < L; l++) yr[l] += ak * ar[l] + dk;
         } else {
-            const int k = (int)(r % C);
-            const float ak = a[k], bk = b ? b[k] : 0.0f, dk = d[k];
-            float *yr = Y + r * L;
-            const float *ar = A + r * L, *br = B ? B + r * L : NULL;
-            if (br && accumulate) {
 #pragma omp simd
-                for (int l = 0; l < L; l++) yr[l] += ak * ar[l] + bk * br[l] + dk;
-            } else if (br) {
-#pragma omp simd
-                for (int l = 0; l < L; l++) yr[l] = ak * ar[l] + bk * br[l] + dk;
-            } else if (accumulate) {
-#pragma omp simd
-                for (int l = 0; l < L; l++) yr[l] += ak * ar[l] + dk;
-            } else {
-#pragma omp simd
-                for (int l = 0; l < L; l++) yr[l] = ak * ar[l] + dk;
-            }
+            for (int l = 0; l < L; l++) yr[l] = ak * ar[l] + dk;
         }
     }
+}
+
+static void bn_affine(bn_aff_args *a, int N) {
+    const int64_t rows = bn_rows(N, a->C, a->L);
+    run_split(norm_threads((int64_t)N * a->C * a->L, rows), rows,
+              bn_affine_rows, a);
 }
 
 /* saved: mean (C) then rstd (C), the statistics used by the forward;
@@ -281,7 +351,7 @@ static void batchnorm_backward(vl_ctx *c, vl_node *n) {
     const float *G = gamma ? gamma->data : NULL; /* (C) */
     float *dX = vl_in_grad(c, x);
     float *dG = vl_in_grad(c, gamma), *dB = vl_in_grad(c, beta);
-    double *sdy = NULL, *sdyx = NULL;   /* sum dy, sum dy * (x - mean) */
+    double *sdy = NULL, *sdyx = NULL;   /* (C), (C): sum dy, sum dy*(x-mean) */
     if (dG || dB || (dX && batch_stats)) {
         sdy = vl_arena_alloc(&c->arena, (size_t)2 * C * sizeof(double));
         sdyx = sdy + C;
@@ -312,8 +382,11 @@ static void batchnorm_backward(vl_ctx *c, vl_node *n) {
             qc[k] = 0;
         }
     }
-    bn_affine(dX, dY, kc, batch_stats ? X : NULL, batch_stats ? pc : NULL, qc,
-              N, C, L, true);
+    bn_aff_args a = {
+        .Y = dX, .A = dY, .a = kc, .d = qc, .C = C, .L = L, .accumulate = true,
+        .B = batch_stats ? X : NULL, .b = batch_stats ? pc : NULL,
+    };
+    bn_affine(&a, N);
 }
 
 vl_tensor *vl_batchnorm(vl_ctx *c, vl_tensor *x, vl_tensor *gamma,
@@ -332,7 +405,7 @@ vl_tensor *vl_batchnorm(vl_ctx *c, vl_tensor *x, vl_tensor *gamma,
     const bool batch_stats = c->training || !running_mean || !running_var;
     const int64_t M = (int64_t)N * L;
     float *mean = vl_arena_alloc(&c->arena, (size_t)2 * C * sizeof(float));
-    float *rstd = mean + C;
+    float *rstd = mean + C;                     /* (C), (C) */
 
     if (batch_stats) {
         VL_ASSERT(M > 0, "batchnorm over an empty batch");
@@ -340,10 +413,11 @@ vl_tensor *vl_batchnorm(vl_ctx *c, vl_tensor *x, vl_tensor *gamma,
         bn_reduce(c, BN_SUM, x->data, NULL, NULL, N, C, L, s, NULL);
         for (int k = 0; k < C; k++) mean[k] = (float)(s[k] / (double)M);
         bn_reduce(c, BN_SQDEV, x->data, NULL, mean, N, C, L, s, NULL);
+        const bool update = c->training && running_mean && running_var;
         for (int k = 0; k < C; k++) {
             const double var = s[k] / (double)M;
             rstd[k] = (float)(1.0 / sqrt(var + (double)eps));
-            if (c->training && running_mean && running_var) {
+            if (update) {
                 /* as nn.BatchNorm1d; with one value per channel PyTorch
                  * refuses to train, here the biased variance (0) is used */
                 const double uvar = M > 1 ? s[k] / (double)(M - 1) : var;
@@ -362,12 +436,13 @@ vl_tensor *vl_batchnorm(vl_ctx *c, vl_tensor *x, vl_tensor *gamma,
 
     /* y = x * a + d with a = g*rstd, d = beta - mean*a */
     float *ad = vl_arena_alloc(&c->arena, (size_t)2 * C * sizeof(float));
-    float *a = ad, *d = ad + C;
     for (int k = 0; k < C; k++) {
-        a[k] = (gamma ? gamma->data[k] : 1.0f) * rstd[k];
-        d[k] = (beta ? beta->data[k] : 0.0f) - mean[k] * a[k];
+        ad[k] = (gamma ? gamma->data[k] : 1.0f) * rstd[k];
+        ad[C + k] = (beta ? beta->data[k] : 0.0f) - mean[k] * ad[k];
     }
-    bn_affine(out->data, x->data, a, NULL, NULL, d, N, C, L, false);
+    bn_aff_args a = {.Y = out->data, .A = x->data, .a = ad, .d = ad + C,
+                     .C = C, .L = L};
+    bn_affine(&a, N);
 
     vl_tensor *ins[3] = {x, gamma, beta};
     vl_node *n = vl_record(c, "batchnorm", batchnorm_backward, out, 3, ins);

@@ -43,6 +43,11 @@ check '[ $(wc -l <"$T/pred.txt") -eq 300 ]'
 correct=$(tail -n +2 "$data" | cut -d, -f3 | paste -d' ' - "$T/pred.txt" | awk '$1==$2' | wc -l)
 check '[ "$correct" -ge 291 ]'
 
+# unlabelled rows predict the same classes
+tail -n +2 "$data" | cut -d, -f1,2 >"$T/features.csv"
+"$VALLE" mlp predict --model "$T/full.safetensors" --data "$T/features.csv" >"$T/pred2.txt"
+check 'cmp -s "$T/pred.txt" "$T/pred2.txt"'
+
 # 4. help and version
 check '"$VALLE" --version | grep -q "^valle "'
 check '"$VALLE" mlp train --help | grep -q -- "--norm"'

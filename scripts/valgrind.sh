@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# scripts/valgrind.sh: memcheck of the main commands (no definite leaks, no
+# invalid accesses). Uses a portable build (no -march=native): valgrind
+# cannot decode every AVX-512 instruction. Usage: bash scripts/valgrind.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=build-portable
+cmake -S . -B $B -DVALLE_NATIVE=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build $B -j "$(nproc)" --target valle_cli >/dev/null
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+VG=(valgrind --leak-check=full --errors-for-leak-kinds=definite
+    --show-leak-kinds=definite --error-exitcode=99 -q)
+run() {  # run EXPECTED_RC cmd...
+  local want=$1; shift
+  local rc=0
+  "${VG[@]}" "$@" >"$T/out" 2>"$T/err" || rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "valgrind: '$*' exited $rc (want $want)"; cat "$T/err"; exit 1
+  fi
+  echo "valgrind ok: ${*:2:2} (exit $rc)"
+}
+d=tests/data/spiral.csv
+run 0 $B/valle mlp train --data $d --epochs 3 --norm batch --dropout 0.1 --out "$T/m.safetensors" --quiet
+run 0 $B/valle mlp train --data $d --resume "$T/m.safetensors" --epochs 4 --out "$T/m.safetensors" --quiet
+run 0 $B/valle mlp eval --model "$T/m.safetensors" --data $d
+run 0 $B/valle mlp predict --model "$T/m.safetensors" --data $d
+head -c 100 "$T/m.safetensors" >"$T/bad.safetensors"
+run 1 $B/valle mlp eval --model "$T/bad.safetensors" --data $d
+run 2 $B/valle mlp train --data $d --no-such-flag
