@@ -2,6 +2,8 @@
  * are on and an input needs one; vl_backward walks the nodes newest-first
  * and calls each hand-written backward kernel, which accumulates (+=) into
  * the gradients of its inputs. */
+#include <string.h>
+
 #include "valle/tensor.h"
 
 vl_node *vl_record(vl_ctx *c, const char *op, vl_backward_fn bw,
@@ -47,7 +49,11 @@ void vl_backward(vl_ctx *c, vl_tensor *loss) {
 
 void vl_backward_grad(vl_ctx *c, vl_tensor *out, const float *grad) {
     VL_ASSERT(out->requires_grad, "output does not depend on any input");
-    float *g = vl_grad_of(c, out);
-    for (int64_t i = 0; i < out->numel; i++) g[i] += grad[i];
+    if (!out->grad) {  /* common case: copy the seed, no zero-then-add */
+        out->grad = vl_arena_alloc(&c->arena, (size_t)out->numel * sizeof(float));
+        memcpy(out->grad, grad, (size_t)out->numel * sizeof(float));
+    } else {
+        for (int64_t i = 0; i < out->numel; i++) out->grad[i] += grad[i];
+    }
     run_tape(c);
 }

@@ -4,10 +4,16 @@
  * The fixture tests/golden/data/optim.safetensors comes from
  * scripts/fixtures/gen_optim.py (PyTorch, foreach=False): 1000 parameters,
  * 5 gradients (element scales 1e-6..10), and the parameters after each step
- * for five optimiser settings. Each trajectory must match within TOL of
- * max(|ref|, FLOOR); the worst error is printed, together with the error
- * of the displacement p_t - p_0 relative to its largest magnitude. Run from
- * the repository root. */
+ * for five optimiser settings. Each step must match within TOL of
+ * max(|ref|, floor), floor = max(FLOOR, SCALE_FLOOR * max|ref|): values that
+ * crossed zero carry absolute rounding error of the O(1) terms they came
+ * from. With FMA (FP_FAST_FMAF, e.g. -march=native on x86-64) valle fuses
+ * the same operations as PyTorch's vectorised kernels and the trajectories
+ * are bit-identical except where PyTorch's (MKL) sqrt is not correctly
+ * rounded; without FMA they differ by a few ulp. The worst error, the count
+ * of bit-identical values and the error of the displacement p_t - p_0
+ * relative to its largest magnitude are printed. Run from the repository
+ * root. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +25,7 @@
 #define STEPS 5
 #define TOL 1e-6
 #define FLOOR 1e-3
+#define SCALE_FLOOR 0.1
 
 static const char *FIXTURE = "tests/golden/data/optim.safetensors";
 
@@ -61,12 +68,21 @@ static void check_case(const gcase *c, const float *p0, const float *grads,
     o.beta2 = c->beta2;
     o.eps = c->eps;
     o.weight_decay = c->wd;
-    double worst = 0, worst_disp = 0;
+    double worst = 0, worst_disp = 0, worst_bare = 0;
+    int same = 0;
     for (int t = 0; t < STEPS; t++) {
         vl_optim_step(&o, p, grads + (size_t)t * N);
         const float *ref = traj + (size_t)t * N;
+        double rmax = 0;
+        for (int i = 0; i < N; i++) {
+            if (fabs(ref[i]) > rmax) rmax = fabs(ref[i]);
+            same += p[i] == ref[i];
+        }
         long at;
-        double e = test_max_rel_err(p, ref, N, FLOOR, &at);
+        double bare = test_max_rel_err(p, ref, N, FLOOR, &at);
+        if (bare > worst_bare) worst_bare = bare;
+        double floor = SCALE_FLOOR * rmax > FLOOR ? SCALE_FLOOR * rmax : FLOOR;
+        double e = test_max_rel_err(p, ref, N, floor, &at);
         CHECK_MSG(e <= TOL, "%s step %d: rel err %.3g at %ld (%.9g vs %.9g)",
                   c->name, t + 1, e, at, at >= 0 ? p[at] : 0.0,
                   at >= 0 ? ref[at] : 0.0);
@@ -80,8 +96,9 @@ static void check_case(const gcase *c, const float *p0, const float *grads,
         double ed = test_max_rel_err(disp, rdisp, N, dmax, &at);
         if (ed > worst_disp) worst_disp = ed;
     }
-    printf("%-13s max rel err %.3g (floor %g); displacement err %.3g of max\n",
-           c->name, worst, FLOOR, worst_disp);
+    printf("%-13s max rel err %.3g (bare floor %g: %.3g); %d/%d bit-identical;"
+           " displacement err %.3g of max\n",
+           c->name, worst, FLOOR, worst_bare, same, STEPS * N, worst_disp);
     vl_optim_free(&o);
 }
 
