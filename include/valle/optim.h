@@ -31,7 +31,8 @@ typedef struct vl_optim {
     float *v;             /* (n): Adam second moment; NULL for SGD */
 } vl_optim;
 
-/* Defaults as PyTorch: momentum 0, betas (0.9, 0.999), eps 1e-8, wd 0. */
+/* Defaults as PyTorch: momentum 0, betas (0.9, 0.999), eps 1e-8, weight
+ * decay 0 (SGD, Adam) or 0.01 (AdamW, as torch.optim.AdamW). */
 void vl_optim_init(vl_optim *o, vl_optim_kind kind, int64_t n);
 void vl_optim_free(vl_optim *o);
 void vl_optim_step(vl_optim *o, float *param, const float *grad);

@@ -18,7 +18,14 @@
  *                                                max(1, T - W))
  *                   lr = min_lr + (lr - min_lr) * gamma
  *                 with lr = warmup_max_lr, min_lr = warmup_min_lr,
- *                 T = total_num_steps. Note step 0 gives warmup_min_lr.
+ *                 T = total_num_steps. Step 0 gives warmup_min_lr.
+ *                 (DeepSpeed's engine calls scheduler.step() after each
+ *                 optimizer.step(), so there optimiser step k >= 1 runs
+ *                 with last_batch_iteration k-1 and step 0 with the
+ *                 optimiser's configured lr; we instead give step k the
+ *                 value for last_batch_iteration k.) Source:
+ *                 microsoft/DeepSpeed deepspeed/runtime/lr_schedules.py,
+ *                 WarmupLR._get_gamma / WarmupDecayLR._get_gamma.
  *
  * Arithmetic is in double from the shortest decimals of the float
  * hyper-parameters (as Python would see them), rounded to float at the end. */
