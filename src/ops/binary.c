@@ -285,7 +285,7 @@ static vl_tensor *binary(vl_ctx *c, int opi, vl_tensor *a, vl_tensor *b) {
     int nd = broadcast_shape(op->name, a, b, shape);
     a = vl_dense(c, a);
     b = vl_dense(c, b);
-    vl_tensor *out = vl_tensor_new(c, nd, shape);                   /* bcast */
+    vl_tensor *out = vl_tensor_new(c, nd, shape); /* broadcast of a, b */
     geom gm;
     make_geom(&gm, a, b, out);
     const float *ad = a->data, *bd = b->data;

@@ -10,8 +10,11 @@
 
 #include <stdint.h>
 
+/* Kernels below must be inlined into the `omp simd` loops to vectorise. */
+#define VINLINE static inline __attribute__((always_inline))
+
 /* 2^k as a float for k in [-126, 127]. */
-static inline float pow2i(int32_t k) {
+VINLINE float pow2i(int32_t k) {
     int32_t e = (k + 127) << 23;
     float s;
     memcpy(&s, &e, sizeof s);
@@ -19,7 +22,7 @@ static inline float pow2i(int32_t k) {
 }
 
 /* exp(x), max relative error ~1e-7, branch-free (see unary.c). */
-static inline float vexp(float x) {
+VINLINE float vexp(float x) {
     const float lo = -103.972076f, hi = 88.7228394f;
     float xc = x > lo ? x : lo;
     xc = xc < hi ? xc : hi;
@@ -40,7 +43,7 @@ static inline float vexp(float x) {
     return x != x ? x : y;
 }
 
-static inline float row_max(const float *restrict x, int64_t n) {
+VINLINE float row_max(const float *restrict x, int64_t n) {
     float m = -INFINITY;
 #pragma omp simd reduction(max:m)
     for (int64_t j = 0; j < n; j++) m = x[j] > m ? x[j] : m;
@@ -48,7 +51,7 @@ static inline float row_max(const float *restrict x, int64_t n) {
 }
 
 /* sum_j exp(x[j] - m) */
-static inline float row_sum_exp(const float *restrict x, float m, int64_t n) {
+VINLINE float row_sum_exp(const float *restrict x, float m, int64_t n) {
     float s = 0;
 #pragma omp simd reduction(+:s)
     for (int64_t j = 0; j < n; j++) s += vexp(x[j] - m);

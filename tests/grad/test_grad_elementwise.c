@@ -13,6 +13,8 @@
  *     cross-entropy): eps 1e-2, tol 2e-3. Truncation error eps^2/6 * f'''
  *     is ~1e-5 for the ranges used (log and div inputs are kept >= ~1).
  *   - relu: eps 1e-3, tol 1e-3 on inputs at least 0.05 away from the kink.
+ *   - log_softmax over 600 classes: eps 3e-2, tol 2e-3 (see there).
+ * Worst errors seen: ~5e-5 for all but the large log_softmax (~4e-4).
  */
 #include <string.h>
 
@@ -242,7 +244,10 @@ int main(void) {
     CHECK(gradcheck("softmax transposed", f_softmax_strided, NULL, 1, sm, NL_EPS, NL_TOL));
     gc_input smbig[1] = {{.ndim = 2, .shape = {64, 600}, .scale = 2.0f}};
     CHECK(gradcheck("softmax threaded", f_softmax, NULL, 1, smbig, NL_EPS, NL_TOL));
-    CHECK(gradcheck("log_softmax threaded", f_log_softmax, NULL, 1, smbig, NL_EPS, NL_TOL));
+    /* each input moves all 600 outputs (~-7, float ulp 5e-7) through the
+     * shared log-sum-exp, so L carries ~sqrt(600) ulp of rounding noise:
+     * ~1e-3 at eps 1e-2, hence a larger step here (error scales as 1/eps) */
+    CHECK(gradcheck("log_softmax threaded", f_log_softmax, NULL, 1, smbig, 3e-2, NL_TOL));
     static const int tg[6] = {1, -100, 4, 0, -100, 2};
     gc_input ce[1] = {{.ndim = 2, .shape = {6, 5}, .scale = 2.0f}};
     CHECK(gradcheck("cross_entropy (2 ignored)", f_ce, (void *)tg, 1, ce, NL_EPS, NL_TOL));

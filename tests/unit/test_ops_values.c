@@ -179,6 +179,17 @@ static void test_unary(vl_ctx *c) {
         worst = fmax(worst, fabs(e->data[i] - ref) / ref);
     }
     CHECK_MSG(worst < 2.5e-7, "exp max rel err %.3g", worst);
+    /* log over normal and subnormal inputs: x = 2^k (1 + i/1000) */
+    vl_tensor *lx = vl_tensor_new(c, 1, (int[]){N});
+    for (int i = 0; i < N; i++)
+        lx->data[i] = ldexpf(1.0f + (float)(i % 1000) / 1000, i / 1000 * 6 - 140);
+    vl_tensor *ly = vl_log(c, lx);
+    worst = 0;
+    for (int i = 0; i < N; i++) {
+        double ref = log((double)lx->data[i]);
+        worst = fmax(worst, fabs(ly->data[i] - ref) / fmax(fabs(ref), 1e-3));
+    }
+    CHECK_MSG(worst < 2.5e-7, "log max rel err %.3g", worst);
     vl_tensor *sw2 = vl_tensor_new(c, 1, (int[]){N});
     for (int i = 0; i < N; i++) sw2->data[i] = -12.0f + 24.0f * (float)i / (N - 1);
     vl_tensor *th = vl_tanh(c, sw2), *sg = vl_sigmoid(c, sw2), *gt = vl_gelu_tanh(c, sw2);
@@ -203,7 +214,11 @@ static void test_unary(vl_ctx *c) {
     static const float sv[5] = {-INFINITY, INFINITY, NAN, -200.0f, 200.0f};
     vl_tensor *s = from(c, 1, (int[]){5}, sv);
     vl_tensor *es = vl_exp(c, s), *ts = vl_tanh(c, s), *ss = vl_sigmoid(c, s);
-    vl_tensor *rs = vl_relu(c, s), *gs = vl_gelu_tanh(c, s);
+    vl_tensor *rs = vl_relu(c, s), *gs = vl_gelu_tanh(c, s), *ge2 = vl_gelu(c, s);
+    static const float lv[5] = {0.0f, -1.0f, INFINITY, NAN, 1.0f};
+    vl_tensor *ls = vl_log(c, from(c, 1, (int[]){5}, lv));
+    CHECK(isinf(ls->data[0]) && ls->data[0] < 0 && isnan(ls->data[1]));
+    CHECK(isinf(ls->data[2]) && isnan(ls->data[3]) && ls->data[4] == 0);
     CHECK(es->data[0] == 0 && isinf(es->data[1]) && isnan(es->data[2]));
     CHECK(es->data[3] == 0 && isinf(es->data[4]));
     CHECK(ts->data[0] == -1 && ts->data[1] == 1 && isnan(ts->data[2]));
@@ -212,6 +227,8 @@ static void test_unary(vl_ctx *c) {
     CHECK(ss->data[3] == 0 && ss->data[4] == 1);
     CHECK(rs->data[0] == 0 && isinf(rs->data[1]) && isnan(rs->data[2]));
     CHECK(gs->data[3] == 0 && gs->data[4] == 200.0f);
+    CHECK(ge2->data[3] == 0 && ge2->data[4] == 200.0f && isinf(ge2->data[1]));
+    CHECK(isnan(ge2->data[2]));
 }
 
 static void test_reduce(vl_ctx *c) {
@@ -401,6 +418,44 @@ static void test_modes(vl_ctx *c) {
     CHECK_INT(c->tape_len - before, 0);
 }
 
+/* Loss and broadcast/reduction gradients of a small graph, computed with
+ * `threads` threads into out[0..n). */
+static int run_threaded(int threads, float *out) {
+    int saved = vl_get_num_threads();
+    vl_set_num_threads(threads);
+    vl_ctx *c = vl_ctx_new(7);
+    enum { R = 200, D = 300 };
+    vl_tensor *x = vl_tensor_new(c, 2, (int[]){R, D});
+    for (int i = 0; i < R * D; i++) x->data[i] = (float)((i * 7919) % 1013) / 1013.0f - 0.5f;
+    vl_tensor *b = vl_tensor_full(c, 1, (int[]){D}, 0.25f);
+    vl_tensor *s = vl_tensor_full(c, 2, (int[]){R, 1}, 2.0f);
+    vl_requires_grad(c, x);
+    vl_requires_grad(c, b);
+    vl_requires_grad(c, s);
+    static int tg[R];
+    for (int i = 0; i < R; i++) tg[i] = (i * 37) % D;
+    vl_tensor *h = vl_mul(c, vl_add(c, x, b), s);
+    vl_tensor *loss = vl_add(c, vl_cross_entropy(c, h, tg, -100),
+                             vl_mean_all(c, vl_sum(c, vl_gelu(c, h), 0, false)));
+    vl_backward(c, loss);
+    int n = 0;
+    out[n++] = loss->data[0];
+    for (int i = 0; i < D; i++) out[n++] = b->grad[i];
+    for (int i = 0; i < R; i++) out[n++] = s->grad[i];
+    for (int i = 0; i < R * D; i += 97) out[n++] = x->grad[i];
+    vl_ctx_free(c);
+    vl_set_num_threads(saved);
+    return n;
+}
+
+static void test_thread_independence(void) {
+    static float one[2000], many[2000];
+    int n1 = run_threaded(1, one), n2 = run_threaded(3, many);
+    CHECK_INT(n1, n2);
+    CHECK_MSG(memcmp(one, many, (size_t)n1 * sizeof(float)) == 0,
+              "results depend on the thread count");
+}
+
 int main(void) {
     vl_ctx *c = vl_ctx_new(42);
     test_binary(c);
@@ -416,5 +471,6 @@ int main(void) {
     test_masked_fill(c);
     test_modes(c);
     vl_ctx_free(c);
+    test_thread_independence();
     return test_summary();
 }
