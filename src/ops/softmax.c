@@ -4,44 +4,11 @@
  * Every row is max-subtracted before exponentiating. Rows are independent,
  * so they are split across threads when the tensor is large; the loss sum
  * is taken in a fixed row order in double, independent of the thread
- * count. Exponentials use the vectorisable vexp (a copy of the one in
- * unary.c). */
+ * count. Exponentials use the vectorisable vexp of vmath.h. */
 #include "ops/ops_internal.h"
+#include "ops/vmath.h"
 
 #include <stdint.h>
-
-/* Kernels below must be inlined into the `omp simd` loops to vectorise. */
-#define VINLINE static inline __attribute__((always_inline))
-
-/* 2^k as a float for k in [-126, 127]. */
-VINLINE float pow2i(int32_t k) {
-    int32_t e = (k + 127) << 23;
-    float s;
-    memcpy(&s, &e, sizeof s);
-    return s;
-}
-
-/* exp(x), max relative error ~1e-7, branch-free (see unary.c). */
-VINLINE float vexp(float x) {
-    const float lo = -103.972076f, hi = 88.7228394f;
-    float xc = x > lo ? x : lo;
-    xc = xc < hi ? xc : hi;
-    float n = fmaf(xc, 1.44269504088896341f, 12582912.0f) - 12582912.0f;
-    float r = fmaf(n, -0.693359375f, xc);
-    r = fmaf(n, 2.12194440e-4f, r);
-    float p = 1.9875691500e-4f;
-    p = fmaf(p, r, 1.3981999507e-3f);
-    p = fmaf(p, r, 8.3334519073e-3f);
-    p = fmaf(p, r, 4.1665795894e-2f);
-    p = fmaf(p, r, 1.6666665459e-1f);
-    p = fmaf(p, r, 5.0000001201e-1f);
-    float y = fmaf(p, r * r, r) + 1.0f;
-    int32_t k = (int32_t)n, h = k >> 1;
-    y = y * pow2i(h) * pow2i(k - h);
-    y = x < lo ? 0.0f : y;
-    y = x > hi ? INFINITY : y;
-    return x != x ? x : y;
-}
 
 VINLINE float row_max(const float *restrict x, int64_t n) {
     float m = -INFINITY;
