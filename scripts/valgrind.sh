@@ -20,6 +20,8 @@ run() {  # run EXPECTED_RC cmd...
   fi
   echo "valgrind ok: ${*:2:2} (exit $rc)"
 }
+# valgrind cannot decode AVX-512: ask OpenBLAS for its AVX2 kernels.
+export OPENBLAS_CORETYPE=Haswell
 d=tests/data/spiral.csv
 run 0 $B/valle mlp train --data $d --epochs 3 --norm batch --dropout 0.1 --out "$T/m.safetensors" --quiet
 run 0 $B/valle mlp train --data $d --resume "$T/m.safetensors" --epochs 4 --out "$T/m.safetensors" --quiet
