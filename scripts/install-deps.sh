@@ -8,7 +8,6 @@ packages=(
   build-essential cmake pkg-config   # compiler, build
   libopenblas-openmp-dev             # cblas_sgemm (OpenMP build, static lib)
   libgfortran-12-dev                 # -lgfortran for the static OpenBLAS
-  libomp-dev                         # OpenMP runtime for clang builds (gcc has libgomp)
   valgrind                           # leak checks of the main commands
 )
 
