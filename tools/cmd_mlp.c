@@ -82,12 +82,16 @@ static int mlp_train(int argc, char **argv) {
         cfg.model.out_dim = data.n_classes;
         cfg.model.n_hidden = cli_parse_int_list(hidden, cfg.model.hidden, VL_MLP_MAX_LAYERS);
         cfg.model.dropout = dropout;
-        if (cfg.model.n_hidden < 0 || vl_activation_parse(act, &cfg.model.act) < 0 ||
+        if (cfg.model.n_hidden < 0) {
+            vl_csv_free(&data);
+            return cli_fail(2, "mlp train: --hidden '%s': expected positive widths like "
+                               "64,64 (at most %d)", hidden, VL_MLP_MAX_LAYERS);
+        }
+        if (vl_activation_parse(act, &cfg.model.act) < 0 ||
             vl_norm_parse(norm, &cfg.model.norm) < 0 || vl_optim_parse(optim, &cfg.optim) < 0 ||
             vl_schedule_parse(schedule, &cfg.schedule) < 0) {
             vl_csv_free(&data);
-            return cli_fail(2, "mlp train: bad --hidden, --act, --norm, --optim or --schedule "
-                               "(see --help)");
+            return cli_fail(2, "mlp train: %s", vl_last_error());
         }
         cfg.lr = lr > 0 ? lr : 1e-2f;
         cfg.momentum = momentum;

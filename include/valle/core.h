@@ -38,6 +38,11 @@ const char *vl_last_error(void);
 int vl_error(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Index of `s` in names[0..n); otherwise VL_ERR_ARG with a message naming
+ * `what` and listing the choices. For enum-valued options and configs. */
+int vl_parse_name(const char *s, const char *const *names, int n,
+                  const char *what);
+
 /* Internal invariants: abort with file and line. Not for user errors. */
 #define VL_ASSERT(cond, ...)                                                   \
     do {                                                                       \

@@ -61,6 +61,7 @@ typedef struct vl_schedule {
 /* Learning rate for the optimiser step number `step` (0-based). */
 float vl_schedule_lr(const vl_schedule *s, int64_t step);
 int vl_schedule_parse(const char *s, vl_sched_kind *out);
+const char *vl_schedule_name(vl_sched_kind k);
 
 /* ---- gradient utilities ---- */
 /* L2 norm of g (double accumulation). */

@@ -72,3 +72,17 @@ char *vl_xstrdup(const char *s) {
     size_t n = strlen(s) + 1;
     return memcpy(vl_xmalloc(n), s, n);
 }
+
+int vl_parse_name(const char *s, const char *const *names, int n,
+                  const char *what) {
+    char choices[256] = "";
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
+        if (s && names[i] && strcmp(s, names[i]) == 0) return i;
+        if (names[i] && len < sizeof choices)
+            len += (size_t)snprintf(choices + len, sizeof choices - len, "%s%s",
+                                    len ? ", " : "", names[i]);
+    }
+    return vl_error(VL_ERR_ARG, "unknown %s '%s' (expected %s)", what,
+                    s ? s : "(null)", choices);
+}

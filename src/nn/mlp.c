@@ -23,14 +23,9 @@ static const char *const norm_names[] = {
 #define N_NORM ((int)(sizeof norm_names / sizeof norm_names[0]))
 
 int vl_activation_parse(const char *s, vl_activation *out) {
-    for (int i = 0; s && i < N_ACT; i++)
-        if (strcmp(s, act_names[i]) == 0) {
-            *out = (vl_activation)i;
-            return VL_OK;
-        }
-    return vl_error(VL_ERR_ARG,
-                    "unknown activation '%s' (relu, tanh, sigmoid, gelu, gelu_tanh)",
-                    s ? s : "(null)");
+    int i = vl_parse_name(s, act_names, N_ACT, "activation");
+    if (i >= 0) *out = (vl_activation)i;
+    return i < 0 ? i : VL_OK;
 }
 
 const char *vl_activation_name(vl_activation a) {
@@ -38,13 +33,9 @@ const char *vl_activation_name(vl_activation a) {
 }
 
 int vl_norm_parse(const char *s, vl_norm_kind *out) {
-    for (int i = 0; s && i < N_NORM; i++)
-        if (strcmp(s, norm_names[i]) == 0) {
-            *out = (vl_norm_kind)i;
-            return VL_OK;
-        }
-    return vl_error(VL_ERR_ARG, "unknown norm '%s' (none, batch, layer)",
-                    s ? s : "(null)");
+    int i = vl_parse_name(s, norm_names, N_NORM, "norm");
+    if (i >= 0) *out = (vl_norm_kind)i;
+    return i < 0 ? i : VL_OK;
 }
 
 const char *vl_norm_name(vl_norm_kind n) {

@@ -226,17 +226,9 @@ void vl_optim_step(vl_optim *o, float *param, const float *grad) {
 static const char *const optim_names[] = {"sgd", "adam", "adamw"};
 
 int vl_optim_parse(const char *s, vl_optim_kind *out) {
-    if (s) {
-        for (int k = 0; k < 3; k++) {
-            if (strcmp(s, optim_names[k]) == 0) {
-                if (out) *out = (vl_optim_kind)k;
-                return VL_OK;
-            }
-        }
-    }
-    return vl_error(VL_ERR_ARG,
-                    "unknown optimiser '%s' (expected sgd, adam or adamw)",
-                    s ? s : "(null)");
+    int i = vl_parse_name(s, optim_names, 3, "optimiser");
+    if (i >= 0 && out) *out = (vl_optim_kind)i;
+    return i < 0 ? i : VL_OK;
 }
 
 const char *vl_optim_name(vl_optim_kind k) {

@@ -98,16 +98,11 @@ static const char *const sched_names[] = {"constant", "step", "cosine",
                                           "warmup_decay"};
 
 int vl_schedule_parse(const char *s, vl_sched_kind *out) {
-    if (s) {
-        for (int k = 0; k < 4; k++) {
-            if (strcmp(s, sched_names[k]) == 0) {
-                if (out) *out = (vl_sched_kind)k;
-                return VL_OK;
-            }
-        }
-    }
-    return vl_error(VL_ERR_ARG,
-                    "unknown lr schedule '%s' (expected constant, step, "
-                    "cosine or warmup_decay)",
-                    s ? s : "(null)");
+    int i = vl_parse_name(s, sched_names, 4, "lr schedule");
+    if (i >= 0 && out) *out = (vl_sched_kind)i;
+    return i < 0 ? i : VL_OK;
+}
+
+const char *vl_schedule_name(vl_sched_kind k) {
+    return ((int)k >= 0 && (int)k < 4) ? sched_names[k] : "?";
 }

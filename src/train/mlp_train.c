@@ -23,15 +23,6 @@ void vl_mlp_train_config_default(vl_mlp_train_config *cfg) {
     cfg->seed = 1;
 }
 
-static const char *sched_name(vl_sched_kind k) {
-    switch (k) {
-    case VL_SCHED_STEP: return "step";
-    case VL_SCHED_COSINE: return "cosine";
-    case VL_SCHED_WARMUP_DECAY: return "warmup_decay";
-    default: return "constant";
-    }
-}
-
 size_t vl_mlp_train_config_to_json(const vl_mlp_train_config *cfg, char *buf,
                                    size_t cap) {
     char hidden[VL_MLP_MAX_LAYERS * 12 + 2] = "";
@@ -51,7 +42,7 @@ size_t vl_mlp_train_config_to_json(const vl_mlp_train_config *cfg, char *buf,
         vl_activation_name(cfg->model.act), vl_norm_name(cfg->model.norm),
         cfg->model.dropout, vl_optim_name(cfg->optim), cfg->lr, cfg->momentum,
         cfg->weight_decay, cfg->nesterov ? "true" : "false",
-        sched_name(cfg->schedule), cfg->warmup_steps, cfg->min_lr, cfg->epochs,
+        vl_schedule_name(cfg->schedule), cfg->warmup_steps, cfg->min_lr, cfg->epochs,
         cfg->batch_size, cfg->clip, (unsigned long long)cfg->seed);
 }
 

@@ -12,8 +12,9 @@ expect_fail "unknown mlp sub" "unknown subcommand" "$VALLE" mlp fly
 expect_fail "missing value" "needs a value" "$VALLE" mlp train --data
 expect_fail "bad int" "not an integer" "$VALLE" mlp train --data "$data" --epochs ten
 expect_fail "bad float" "not a finite number" "$VALLE" mlp train --data "$data" --lr nan
-expect_fail "bad activation" "bad --hidden, --act" "$VALLE" mlp train --data "$data" --act swishy
-expect_fail "bad hidden" "bad --hidden" "$VALLE" mlp train --data "$data" --hidden 4,-2
+expect_fail "bad activation" "unknown activation 'swishy' \\(expected relu" "$VALLE" mlp train --data "$data" --act swishy
+expect_fail "bad hidden" "--hidden '4,-2'" "$VALLE" mlp train --data "$data" --hidden 4,-2
+expect_fail "bad optimiser" "unknown optimiser 'rmsprop'" "$VALLE" mlp train --data "$data" --optim rmsprop
 expect_fail "no data" "--data FILE is required" "$VALLE" mlp train
 
 # malformed CSV files
