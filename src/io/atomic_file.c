@@ -2,17 +2,37 @@
  * see a half-written file and a crash leaves the old file in place. The temp
  * file lives in the target's directory (rename must not cross filesystems);
  * commit flushes and fsyncs it, renames it over the target and fsyncs the
- * directory so the rename itself is durable. */
+ * directory so the rename itself is durable.
+ *
+ * Fault injection for the crash-safety tests: with VALLE_FAULT_KILL_IN_COMMIT
+ * set to N, the process's N-th commit cuts its temp file to half its length
+ * and kills the process with SIGKILL before the rename, i.e. it dies in the
+ * middle of writing, as a power cut or the OOM killer would. */
 #include "valle/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static atomic_uint tmp_counter;
+static atomic_uint commit_counter;
+
+static void maybe_die_midway(const char *tmp_path) {
+    const char *env = getenv("VALLE_FAULT_KILL_IN_COMMIT");
+    if (!env || !*env) return;
+    unsigned n = atomic_fetch_add(&commit_counter, 1) + 1;
+    if (n != (unsigned)strtoul(env, NULL, 10)) return;
+    struct stat sb;
+    if (stat(tmp_path, &sb) == 0 && truncate(tmp_path, sb.st_size / 2) != 0) {
+        /* the kill below is the point; a failed cut changes nothing */
+    }
+    raise(SIGKILL);
+}
 
 static void release(vl_atomic_file *a) {
     free(a->path);
@@ -75,6 +95,7 @@ int vl_atomic_commit(vl_atomic_file *a) {
     else if (fsync(fileno(a->f)) != 0) what = "fsync", err = errno;
     if (fclose(a->f) != 0 && !what) what = "close", err = errno;
     a->f = NULL;
+    if (!what) maybe_die_midway(a->tmp_path);
     if (!what && rename(a->tmp_path, a->path) != 0) what = "rename", err = errno;
     if (what) {
         unlink(a->tmp_path);
