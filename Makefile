@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all test demo asan valgrind bench clean deps
+.PHONY: all test demo asan valgrind fuzz bench clean deps
 
 all:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -22,6 +22,9 @@ asan:
 valgrind:
 	bash scripts/valgrind.sh
 
+fuzz:
+	bash fuzz/run.sh
+
 bench: all
 	bash bench/run.sh $(BUILD)
 
@@ -29,4 +32,4 @@ deps:
 	bash scripts/install-deps.sh
 
 clean:
-	rm -rf $(BUILD) build-asan build-portable
+	rm -rf $(BUILD) build-asan build-portable build-fuzz

@@ -57,8 +57,9 @@ typedef struct vl_st_tensor {
 } vl_st_tensor;
 
 typedef struct vl_safetensors {
-    void *map;
+    void *map;             /* the file's bytes */
     size_t map_size;
+    bool owns_map;         /* mmap'ed by vl_st_open (vl_st_close unmaps) */
     vl_st_tensor *tensors;
     int count;
     char **meta_keys, **meta_vals;   /* __metadata__ (string -> string) */
@@ -66,6 +67,10 @@ typedef struct vl_safetensors {
 } vl_safetensors;
 
 int vl_st_open(vl_safetensors *st, const char *path);
+/* The same over `size` bytes in memory (not copied; they must outlive st).
+ * `name` is used in error messages. */
+int vl_st_open_memory(vl_safetensors *st, const void *data, size_t size,
+                      const char *name);
 void vl_st_close(vl_safetensors *st);
 const vl_st_tensor *vl_st_find(const vl_safetensors *st, const char *name);
 const char *vl_st_meta(const vl_safetensors *st, const char *key);

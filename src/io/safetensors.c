@@ -172,6 +172,9 @@ static int cmp_tensor(const void *a, const void *b) {
     return strcmp(((const vl_st_tensor *)a)->name, ((const vl_st_tensor *)b)->name);
 }
 
+static int parse(vl_safetensors *st, const char *path, const unsigned char *bytes,
+                 size_t size);
+
 int vl_st_open(vl_safetensors *st, const char *path) {
     memset(st, 0, sizeof *st);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -202,8 +205,24 @@ int vl_st_open(vl_safetensors *st, const char *path) {
     if (map == MAP_FAILED) return vl_error(VL_ERR_IO, "%s: mmap: %s", path, strerror(e));
     st->map = map;
     st->map_size = size;
+    st->owns_map = true;
+    return parse(st, path, map, size);
+}
 
-    const unsigned char *bytes = map;
+int vl_st_open_memory(vl_safetensors *st, const void *data, size_t size,
+                      const char *name) {
+    memset(st, 0, sizeof *st);
+    if (size < 8)
+        return st_fail(name, "%zu bytes, too short for safetensors", size);
+    st->map = (void *)data;
+    st->map_size = size;
+    return parse(st, name, data, size);
+}
+
+/* Validates the header and indexes the tensors of the `size` bytes at
+ * `bytes` (already in st->map); closes `st` on failure. */
+static int parse(vl_safetensors *st, const char *path, const unsigned char *bytes,
+                 size_t size) {
     uint64_t n = ld_le(bytes, 8);
     vl_json *h = NULL;
     int rc = VL_OK;
@@ -265,7 +284,7 @@ done:
 }
 
 void vl_st_close(vl_safetensors *st) {
-    if (st->map) munmap(st->map, st->map_size);
+    if (st->map && st->owns_map) munmap(st->map, st->map_size);
     for (int k = 0; k < st->count; k++) free(st->tensors[k].name);
     free(st->tensors);
     for (int k = 0; k < st->meta_count; k++) {
