@@ -39,22 +39,21 @@ for cut in 4 8 40 $((size / 2)) $((size - 1)); do
 done
 # header claiming an absurd size
 printf '\xff\xff\xff\xff\xff\xff\xff\x7f{}' >"$T/absurd.safetensors"
-expect_fail "absurd header length" "header" "$VALLE" mlp eval --model "$T/absurd.safetensors" --data "$data"
+expect_fail "absurd header length" "header length 9223372036854775807 is larger than the rest" "$VALLE" mlp eval --model "$T/absurd.safetensors" --data "$data"
 # a tensor claiming an absurd shape
 hdr='{"fc.0.weight":{"dtype":"F32","shape":[1000000000000,1000000000000],"data_offsets":[0,4]}}'
 len=${#hdr}
 printf "$(printf '\\x%02x' $((len & 255)) $(((len >> 8) & 255)) 0 0 0 0 0 0)%s\0\0\0\0" "$hdr" >"$T/shape.safetensors"
-expect_fail "absurd shape" "shape|size|offsets" "$VALLE" mlp eval --model "$T/shape.safetensors" --data "$data"
+expect_fail "absurd shape" "shape is absurdly large" "$VALLE" mlp eval --model "$T/shape.safetensors" --data "$data"
 # shape mismatch: a model whose features differ from the data
 printf '1,2,3,0\n4,5,6,1\n' >"$T/three.csv"
-expect_fail "feature mismatch" "features" "$VALLE" mlp eval --model "$T/good.safetensors" --data "$T/three.csv"
-# a checkpoint with a tensor of the wrong shape: rewrite the config to claim 3 inputs
-python_free_patch() {
-  # swap "in_dim":2 for "in_dim":3 in place (same length), keeping the header valid
-  sed 's/"in_dim":2/"in_dim":3/' "$T/good.safetensors" >"$T/mismatch.safetensors"
-}
-python_free_patch
-expect_fail "tensor shape mismatch" "shape" "$VALLE" mlp eval --model "$T/mismatch.safetensors" --data "$T/three.csv"
+expect_fail "feature mismatch" "data has 3 features, the model expects 2" "$VALLE" mlp eval --model "$T/good.safetensors" --data "$T/three.csv"
+# a checkpoint with a tensor of the wrong shape: rewrite the config (stored
+# as an escaped JSON string in the metadata) to claim 3 inputs, same length
+sed 's/\\"in_dim\\":2/\\"in_dim\\":3/' "$T/good.safetensors" >"$T/mismatch.safetensors"
+check '! cmp -s "$T/good.safetensors" "$T/mismatch.safetensors"'
+expect_fail "tensor shape mismatch" "tensor 'fc.0.weight': shape \\(64, 2\\) in file, expected \\(64, 3\\)" \
+  "$VALLE" mlp eval --model "$T/mismatch.safetensors" --data "$T/three.csv"
 
 # a failed run must not damage an existing checkpoint
 cp "$T/good.safetensors" "$T/keep.safetensors"
