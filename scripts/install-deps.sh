@@ -9,6 +9,7 @@ packages=(
   libopenblas-openmp-dev             # cblas_sgemm (OpenMP build, static lib)
   libgfortran-12-dev                 # -lgfortran for the static OpenBLAS
   valgrind                           # leak checks of the main commands
+  libopenmpi-dev openmpi-bin         # data-parallel training (mpirun)
   clang libclang-rt-14-dev libomp-dev  # libFuzzer targets (fuzz/)
   libsndfile1-dev libsoxr-dev        # audio I/O and resampling (issue 6)
   libcodec2-dev                      # the LPCNet codec (codec2/lpcnet_freedv.h)

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "valle/dist.h"
 #include "valle/mlp_train.h"
 
 static int fail_status(int rc) {
@@ -58,7 +59,13 @@ static int mlp_train(int argc, char **argv) {
         dropout < 0 || dropout >= 1 || lr < 0 || clip < 0 || seed < 0 || seed > (1LL << 53))
         return cli_fail(2, "mlp train: --batch-size, --save-every, --log-every must be "
                            ">= 1, --lr >= 0, 0 <= --dropout < 1, --clip >= 0, 0 <= --seed < 2^53");
+    /* Under mpirun, ranks on one machine share its cores. */
+    if (threads == 0 && vl_dist_size() > 1) {
+        int cores = (int)sysconf(_SC_NPROCESSORS_ONLN) / vl_dist_local_size();
+        threads = cores > 1 ? cores : 1;
+    }
     vl_set_num_threads(threads);
+    if (vl_dist_rank() != 0) quiet = true; /* rank 0 logs and saves */
 
     vl_csv_data data;
     rc = vl_csv_load(data_path, &data);
@@ -105,8 +112,9 @@ static int mlp_train(int argc, char **argv) {
         cfg.seed = (uint64_t)seed;
         vl_mlp_run_init(&run, &cfg);
         if (!quiet)
-            printf("mlp: %d inputs, %d classes, %lld parameters, %d examples\n", data.d,
-                   data.n_classes, (long long)run.params.n_train, data.n);
+            printf("mlp: %d inputs, %d classes, %lld parameters, %d examples, %d rank%s\n",
+                   data.d, data.n_classes, (long long)run.params.n_train, data.n,
+                   vl_dist_size(), vl_dist_size() > 1 ? "s" : "");
     }
     int last = stop_after > 0 && stop_after < run.cfg.epochs ? stop_after : run.cfg.epochs;
     int exit_code = 0;
@@ -114,8 +122,9 @@ static int mlp_train(int argc, char **argv) {
     while (run.epoch < last) {
         rc = vl_mlp_run_epoch(&run, &data, &st);
         if (rc < 0) {
-            fprintf(stderr, "valle: training stopped: %s; %s keeps the last good checkpoint\n",
-                    vl_last_error(), out);
+            if (vl_dist_rank() == 0)
+                fprintf(stderr, "valle: training stopped: %s; %s keeps the last good checkpoint\n",
+                        vl_last_error(), out);
             exit_code = 1;
             break;
         }
@@ -125,8 +134,9 @@ static int mlp_train(int argc, char **argv) {
                    st.lr, st.grad_norm);
         fflush(stdout);
         if (run.epoch % save_every == 0 || run.epoch == last) {
-            rc = vl_mlp_run_save(&run, out);
-            if (rc < 0) {
+            rc = vl_dist_rank() == 0 ? vl_mlp_run_save(&run, out) : VL_OK;
+            if (vl_dist_min_int(rc) < 0) {
+                if (rc == VL_OK) rc = vl_error(VL_ERR_IO, "rank 0 failed to save %s", out);
                 exit_code = fail_status(rc);
                 break;
             }

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "valle/core.h"
+#include "valle/dist.h"
 
 typedef struct command {
     const char *name;
@@ -31,9 +32,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("valle %s\n", VALLE_VERSION);
+        printf("valle %s (%s)\n", VALLE_VERSION, vl_dist_compiled() ? "mpi" : "no mpi");
         return 0;
     }
+    if (vl_dist_init(&argc, &argv) < 0) return cli_fail(1, "%s", vl_last_error());
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         usage(stdout);

@@ -1,12 +1,22 @@
 /* src/train/mlp_train.c: the MLP classifier trainer: shuffled minibatches,
  * cross-entropy, clipping, schedules, NaN detection, checkpoint + exact
- * resume (model, optimiser, data-order and dropout RNG states). */
+ * resume (model, optimiser, data-order and dropout RNG states).
+ *
+ * Data parallel under MPI (valle/dist.h): every rank draws the same shuffle,
+ * takes its contiguous slice of each global batch, scales its mean-loss
+ * gradient by slice/batch and one all-reduce sums the gradients, so each
+ * step uses the gradient of the whole global batch, as one process would.
+ * Per-step loss, accuracy and a failure flag are reduced together, so all
+ * ranks stop on the same step. BatchNorm statistics are per rank (as
+ * PyTorch DDP without SyncBatchNorm); running statistics are averaged over
+ * ranks at the end of each epoch. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "valle/dist.h"
 #include "valle/mlp_train.h"
 
 void vl_mlp_train_config_default(vl_mlp_train_config *cfg) {
@@ -183,26 +193,44 @@ int vl_mlp_run_epoch(vl_mlp_run *run, const vl_csv_data *data,
     vl_ctx *c = run->ctx;
     vl_set_training(c, true);
     vl_set_grad_enabled(c, true);
+    const int R = vl_dist_size(), rank = vl_dist_rank();
     double t0 = now_s(), loss_sum = 0;
     long correct = 0, seen = 0;
     memset(st, 0, sizeof *st);
     for (int start = 0; start < usable; start += B) {
         int bsz = usable - start < B ? usable - start : B;
+        int lo = start + (int)((int64_t)bsz * rank / R);
+        int hi = start + (int)((int64_t)bsz * (rank + 1) / R);
+        /* [local loss sum, local correct, local failure] summed over ranks */
+        double step[3] = {0, 0, 0};
         vl_ctx_reset(c);
-        vl_tensor *x = gather_batch(c, data, idx + start, bsz, targets);
-        vl_tensor *logits = vl_mlp_forward(c, &run->mlp, x);
-        vl_tensor *loss = vl_cross_entropy(c, logits, targets, -100);
-        float lv = loss->data[0];
-        if (!isfinite(lv)) {
+        vl_params_zero_grad(&run->params);
+        if (hi > lo) {
+            vl_tensor *x = gather_batch(c, data, idx + lo, hi - lo, targets);
+            vl_tensor *logits = vl_mlp_forward(c, &run->mlp, x);
+            vl_tensor *loss = vl_cross_entropy(c, logits, targets, -100);
+            float lv = loss->data[0];
+            step[0] = (double)lv * (hi - lo);
+            step[1] = count_correct(logits, targets);
+            if (!isfinite(lv)) {
+                step[2] = 1;
+            } else {
+                vl_backward(c, loss);
+                if (R > 1) /* mean over the slice -> share of the global mean */
+                    for (int64_t i = 0; i < run->params.n_train; i++)
+                        run->params.grad[i] *= (float)(hi - lo) / (float)bsz;
+            }
+        }
+        vl_dist_allreduce_sum_f64(step, 3);
+        if (step[2] > 0) {
             rc = vl_error(VL_ERR_NUMERIC, "loss is %g at epoch %d, step %lld",
-                          lv, run->epoch + 1, (long long)run->optim.step + 1);
+                          step[0] / bsz, run->epoch + 1, (long long)run->optim.step + 1);
             goto out;
         }
-        loss_sum += (double)lv * bsz;
-        correct += count_correct(logits, targets);
+        vl_dist_allreduce_sum(run->params.grad, run->params.n_train);
+        loss_sum += step[0];
+        correct += (long)step[1];
         seen += bsz;
-        vl_params_zero_grad(&run->params);
-        vl_backward(c, loss);
         float norm = cfg->clip > 0
                          ? vl_clip_grad_norm(run->params.grad, run->params.n_train, cfg->clip)
                          : (float)vl_grad_norm(run->params.grad, run->params.n_train);
@@ -215,6 +243,10 @@ int vl_mlp_run_epoch(vl_mlp_run *run, const vl_csv_data *data,
         vl_optim_step(&run->optim, run->params.data, run->params.grad);
         st->lr = run->optim.lr;
         st->grad_norm = norm;
+    }
+    if (R > 1 && run->params.n_buf > 0) { /* one set of running statistics */
+        vl_dist_allreduce_sum(run->params.buf_data, run->params.n_buf);
+        for (int64_t i = 0; i < run->params.n_buf; i++) run->params.buf_data[i] /= (float)R;
     }
     run->epoch++;
     st->loss = seen ? loss_sum / seen : 0;
