@@ -13,6 +13,8 @@ packages=(
   clang libclang-rt-14-dev libomp-dev  # libFuzzer targets (fuzz/)
   libsndfile1-dev libsoxr-dev        # audio I/O and resampling (issue 6)
   libcodec2-dev                      # the LPCNet codec (codec2/lpcnet_freedv.h)
+  zlib1g-dev                         # the built-in (gzipped) CMU dictionary
+  libespeak-ng-dev espeak-ng-data    # OOV G2P fallback and IPA for other languages (issue 7)
 )
 
 missing=()

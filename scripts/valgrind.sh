@@ -30,3 +30,10 @@ run 0 $B/valle mlp predict --model "$T/m.safetensors" --data $d
 head -c 100 "$T/m.safetensors" >"$T/bad.safetensors"
 run 1 $B/valle mlp eval --model "$T/bad.safetensors" --data $d
 run 2 $B/valle mlp train --data $d --no-such-flag
+# text front-end: normaliser, CMUdict + espeak OOV G2P, espeak IPA, DIR mode
+run 0 $B/valle normalize "Dr. Smith paid \$5.50 on Jan. 3rd, 1999; Henry VIII at 7:30 p.m."
+run 0 $B/valle phonemize --stats "Hello, the zorblaxian record of 1,234 lives."
+run 0 $B/valle phonemize --g2p espeak --lang de "Guten Tag, Welt."
+mkdir -p "$T/corpus" && printf 'hello world' >"$T/corpus/a.normalized.txt"
+run 0 $B/valle phonemize "$T/corpus"
+run 1 $B/valle phonemize --dict "$T/no-such.dict" hello

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "valle/core.h"
+
 int cli_fail(int code, const char *fmt, ...) {
     va_list ap;
     fputs("valle: ", stderr);
@@ -17,6 +19,11 @@ int cli_fail(int code, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     return code;
+}
+
+int cli_fail_status(int status) {
+    fprintf(stderr, "valle: %s: %s\n", vl_strerror(status), vl_last_error());
+    return 1;
 }
 
 const cli_opt *cli_find(const cli_opt *opts, const char *name) {

@@ -40,5 +40,8 @@ const cli_opt *cli_find(const cli_opt *opts, const char *name);
 int cli_parse_int_list(const char *s, int *out, int max);
 /* Prints "valle: <msg>" to stderr; returns `code`. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "valle: <status name>: <last error message>" for a failed library
+ * call's status; returns 1 (the runtime-failure exit code). */
+int cli_fail_status(int status);
 
 #endif

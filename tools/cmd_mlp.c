@@ -10,11 +10,6 @@
 #include "valle/dist.h"
 #include "valle/mlp_train.h"
 
-static int fail_status(int rc) {
-    fprintf(stderr, "valle: %s: %s\n", vl_strerror(rc), vl_last_error());
-    return 1;
-}
-
 static int mlp_train(int argc, char **argv) {
     const char *data_path = NULL, *out = "mlp.safetensors", *resume = NULL;
     const char *hidden = "64,64", *act = "relu", *norm = "none", *optim = "adam";
@@ -69,14 +64,14 @@ static int mlp_train(int argc, char **argv) {
 
     vl_csv_data data;
     rc = vl_csv_load(data_path, &data);
-    if (rc < 0) return fail_status(rc);
+    if (rc < 0) return cli_fail_status(rc);
 
     vl_mlp_run run;
     if (resume) {
         rc = vl_mlp_run_load(&run, resume, true);
         if (rc < 0) {
             vl_csv_free(&data);
-            return fail_status(rc);
+            return cli_fail_status(rc);
         }
         if (epochs > 0) run.cfg.epochs = epochs;
         if (lr > 0) run.optim.lr = run.cfg.lr = lr;
@@ -137,7 +132,7 @@ static int mlp_train(int argc, char **argv) {
             rc = vl_dist_rank() == 0 ? vl_mlp_run_save(&run, out) : VL_OK;
             if (vl_dist_min_int(rc) < 0) {
                 if (rc == VL_OK) rc = vl_error(VL_ERR_IO, "rank 0 failed to save %s", out);
-                exit_code = fail_status(rc);
+                exit_code = cli_fail_status(rc);
                 break;
             }
         }
@@ -172,12 +167,12 @@ static int mlp_eval_or_predict(int argc, char **argv, bool predict) {
     vl_set_num_threads(threads);
     vl_mlp_run run;
     rc = vl_mlp_run_load(&run, model, false);
-    if (rc < 0) return fail_status(rc);
+    if (rc < 0) return cli_fail_status(rc);
     vl_csv_data data;
     rc = predict ? vl_csv_load_features(data_path, &data) : vl_csv_load(data_path, &data);
     if (rc < 0) {
         vl_mlp_run_free(&run);
-        return fail_status(rc);
+        return cli_fail_status(rc);
     }
     if (predict && data.d == run.cfg.model.in_dim + 1) { /* drop a label column */
         for (int i = 0; i < data.n; i++)
@@ -197,7 +192,7 @@ static int mlp_eval_or_predict(int argc, char **argv, bool predict) {
     free(pred);
     vl_csv_free(&data);
     vl_mlp_run_free(&run);
-    return rc < 0 ? fail_status(rc) : 0;
+    return rc < 0 ? cli_fail_status(rc) : 0;
 }
 
 int cmd_mlp(int argc, char **argv) {

@@ -16,6 +16,17 @@ typedef struct command {
 static const command commands[] = {
     {"mlp", cmd_mlp, "train, evaluate and run MLP classifiers on CSV data"},
     {"demo", cmd_demo, "the end-to-end demo (trains an MLP on the spiral data)"},
+    {"audio", cmd_audio, "audio info, conversion and log-mel spectrogram pictures"},
+    {"quantize", cmd_quantize, "encode audio files to <name>.qnt.npy codec tokens"},
+    {"decode", cmd_decode, "decode a codes .npy file to audio"},
+    {"codec", cmd_codec, "codec round trip and information"},
+    {"word2vec", cmd_word2vec, "train word vectors (CBOW, skip-gram) and query them"},
+    {"seq2seq", cmd_seq2seq, "recurrent encoder-decoder with attention on character pairs"},
+    {"g2p", cmd_g2p, "neural grapheme-to-phoneme conversion (letters -> ARPAbet)"},
+    {"lm", cmd_lm, "language models: transformer (GPT), RNN, LSTM, GRU: train, generate, eval"},
+    {"normalize", cmd_normalize, "English text normalisation (numbers, dates, abbreviations...)"},
+    {"tag", cmd_tag, "words and named punctuation of text (Hello | comma | ...)"},
+    {"phonemize", cmd_phonemize, "text to ARPAbet phones (CMUdict + OOV model) or espeak IPA"},
 };
 
 static void usage(FILE *f) {

@@ -25,6 +25,11 @@
 #include <stdio.h>
 #include "valle/core.h"
 
+/* ---- whole files ---- */
+/* Reads the whole file, NUL-terminated (*len excludes the NUL); refuses
+ * files over 2 GB. Errors name the file. */
+int vl_read_file(const char *path, char **out, size_t *len);
+
 /* ---- atomic file replacement ---- */
 typedef struct vl_atomic_file {
     FILE *f;           /* write here */

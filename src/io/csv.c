@@ -10,45 +10,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define CSV_MAX_BYTES ((size_t)2 << 30)   /* 2 GB */
 #define CSV_MAX_LABEL 1000000
-
-/* Reads the whole file, NUL-terminated; *len excludes the NUL. */
-static int read_all(const char *path, char **out, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return vl_error(VL_ERR_IO, "%s: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
-        (uint64_t)sb.st_size > CSV_MAX_BYTES) {
-        fclose(f);
-        return vl_error(VL_ERR_NOMEM, "%s: file is larger than 2 GB", path);
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = vl_xmalloc(cap);
-    for (;;) {
-        if (n + 1 == cap) buf = vl_xrealloc(buf, cap *= 2);
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0) break;
-        if (n > CSV_MAX_BYTES) {     /* not a regular file, or it grew */
-            free(buf);
-            fclose(f);
-            return vl_error(VL_ERR_NOMEM, "%s: file is larger than 2 GB", path);
-        }
-    }
-    int bad = ferror(f), e = errno;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return vl_error(VL_ERR_IO, "%s: read failed: %s", path, strerror(e));
-    }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return VL_OK;
-}
 
 static char *trim(char *s) {
     while (*s == ' ' || *s == '\t') s++;
@@ -85,7 +48,7 @@ static int load(const char *path, bool labelled, vl_csv_data *out) {
     memset(out, 0, sizeof *out);
     char *buf = NULL;
     size_t len = 0;
-    int rc = read_all(path, &buf, &len);
+    int rc = vl_read_file(path, &buf, &len);
     if (rc < 0) return rc;
     char *p = buf;
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) p += 3;
