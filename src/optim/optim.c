@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optim/decimal.h"
 #include "valle/optim.h"
 
 #define VL_OPT_PAR_MIN 32768
@@ -32,17 +33,6 @@
 #define MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
-/* Shortest decimal (<= 9 digits) that rounds to x, as a double. */
-static double as_decimal(float x) {
-    if (!isfinite(x) || x == 0.0f) return (double)x;
-    char buf[32];
-    for (int prec = 1; prec <= 9; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, (double)x);
-        double d = strtod(buf, NULL);
-        if ((float)d == x) return d;
-    }
-    return (double)x;
-}
 
 void vl_optim_init(vl_optim *o, vl_optim_kind kind, int64_t n) {
     VL_ASSERT(o != NULL && n >= 0, "n = %lld", (long long)n);
@@ -109,12 +99,12 @@ VL_ELEM void sgd_elem(float *restrict p, const float *restrict g,
 
 static void sgd_step(vl_optim *o, float *restrict p, const float *restrict g) {
     const int64_t n = o->n;
-    const double mu_d = as_decimal(o->momentum);
-    const double wd_d = as_decimal(o->weight_decay);
-    const float neg_lr = (float)(-as_decimal(o->lr));
+    const double mu_d = vl_float_as_decimal(o->momentum);
+    const double wd_d = vl_float_as_decimal(o->weight_decay);
+    const float neg_lr = (float)(-vl_float_as_decimal(o->lr));
     const float wd = (float)wd_d;
     const float mu = (float)mu_d;
-    const float damp1 = (float)(1.0 - as_decimal(o->dampening));
+    const float damp1 = (float)(1.0 - vl_float_as_decimal(o->dampening));
     float *restrict buf = o->m;
     /* PyTorch: the momentum buffer starts as a copy of the first grad. */
     const int mom = mu_d == 0.0 ? 0 : o->step == 0 ? 1 : 2;
@@ -171,16 +161,16 @@ VL_ELEM void adam_elem(float *restrict p, const float *restrict g,
 static void adam_step(vl_optim *o, float *restrict p, const float *restrict g,
                       bool decoupled) {
     const int64_t n = o->n;
-    const double lr = as_decimal(o->lr);
-    const double b1 = as_decimal(o->beta1);
-    const double b2 = as_decimal(o->beta2);
-    const double wd_d = as_decimal(o->weight_decay);
+    const double lr = vl_float_as_decimal(o->lr);
+    const double b1 = vl_float_as_decimal(o->beta1);
+    const double b2 = vl_float_as_decimal(o->beta2);
+    const double wd_d = vl_float_as_decimal(o->weight_decay);
     const double t = (double)o->step;  /* already incremented: 1-based */
     const double bc1 = 1.0 - pow(b1, t);
     const double bc2 = 1.0 - pow(b2, t);
     const float neg_step_size = (float)(-(lr / bc1));
     const float bc2_sqrt = (float)pow(bc2, 0.5);
-    const float eps = (float)as_decimal(o->eps);
+    const float eps = (float)vl_float_as_decimal(o->eps);
     const float w1 = (float)(1.0 - b1);
     const float b2f = (float)b2;
     const float w2 = (float)(1.0 - b2);

@@ -34,26 +34,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optim/decimal.h"
 #include "valle/optim.h"
 
 #define VL_PI 3.14159265358979323846
 
-/* Shortest decimal (<= 9 digits) that rounds to x, as a double. */
-static double as_decimal(float x) {
-    if (!isfinite(x) || x == 0.0f) return (double)x;
-    char buf[32];
-    for (int prec = 1; prec <= 9; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, (double)x);
-        double d = strtod(buf, NULL);
-        if ((float)d == x) return d;
-    }
-    return (double)x;
-}
 
 float vl_schedule_lr(const vl_schedule *s, int64_t step) {
     VL_ASSERT(s != NULL);
-    const double lr = as_decimal(s->lr);
-    const double min_lr = as_decimal(s->min_lr);
+    const double lr = vl_float_as_decimal(s->lr);
+    const double min_lr = vl_float_as_decimal(s->min_lr);
     if (step < 0) step = 0;
     switch (s->kind) {
     case VL_SCHED_CONSTANT:
@@ -61,7 +51,7 @@ float vl_schedule_lr(const vl_schedule *s, int64_t step) {
     case VL_SCHED_STEP: {
         if (s->step_size <= 0) return s->lr;
         double k = (double)(step / s->step_size);
-        return (float)(lr * pow(as_decimal(s->gamma), k));
+        return (float)(lr * pow(vl_float_as_decimal(s->gamma), k));
     }
     case VL_SCHED_COSINE: {
         const int64_t W = s->warmup_steps, T = s->total_steps;
