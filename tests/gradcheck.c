@@ -145,3 +145,21 @@ bool gradcheck(const char *name, gc_fn f, void *user, int n_inputs,
                const gc_input *inputs, double eps, double tol) {
     return gradcheck_params(name, f, user, n_inputs, inputs, 0, NULL, eps, tol);
 }
+
+bool gradcheck_all_params(const char *name, gc_fn f, void *user, int n_inputs,
+                          const gc_input *inputs, vl_params *P, double eps,
+                          double tol) {
+    vl_tensor *ts[GC_MAX_IN];
+    int n = 0;
+    bool ok = true;
+    for (int i = 0; i < P->count; i++) {
+        if (!P->entries[i].trainable) continue;
+        ts[n++] = P->entries[i].t;
+        if (n == GC_MAX_IN) {
+            ok &= gradcheck_params(name, f, user, n_inputs, inputs, n, ts, eps, tol);
+            n = 0;
+        }
+    }
+    if (n) ok &= gradcheck_params(name, f, user, n_inputs, inputs, n, ts, eps, tol);
+    return ok;
+}

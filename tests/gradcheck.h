@@ -15,6 +15,7 @@
 #ifndef VALLE_GRADCHECK_H
 #define VALLE_GRADCHECK_H
 
+#include "valle/nn.h"
 #include "valle/ops.h"
 
 typedef vl_tensor *(*gc_fn)(vl_ctx *c, vl_tensor **inputs, void *user);
@@ -40,5 +41,10 @@ bool gradcheck(const char *name, gc_fn f, void *user, int n_inputs,
 bool gradcheck_params(const char *name, gc_fn f, void *user, int n_inputs,
                       const gc_input *inputs, int n_extra,
                       vl_tensor *const *extra, double eps, double tol);
+
+/* gradcheck_params over every trainable tensor of P (8 per call). */
+bool gradcheck_all_params(const char *name, gc_fn f, void *user, int n_inputs,
+                          const gc_input *inputs, vl_params *P, double eps,
+                          double tol);
 
 #endif

@@ -97,22 +97,9 @@ static void randomise(vl_params *P, uint64_t seed) {
     }
 }
 
-/* Checks every trainable parameter of P, at most 8 per gradcheck call. */
 static bool check_all_params(const char *name, gc_fn f, void *u, int n_in,
                              const gc_input *in, vl_params *P) {
-    vl_tensor *ts[8];
-    int n = 0;
-    bool ok = true;
-    for (int i = 0; i < P->count; i++) {
-        if (!P->entries[i].trainable) continue;
-        ts[n++] = P->entries[i].t;
-        if (n == 8) {
-            ok &= gradcheck_params(name, f, u, n_in, in, n, ts, EPS, TOL_MLP);
-            n = 0;
-        }
-    }
-    if (n) ok &= gradcheck_params(name, f, u, n_in, in, n, ts, EPS, TOL_MLP);
-    return ok;
+    return gradcheck_all_params(name, f, u, n_in, in, P, EPS, TOL_MLP);
 }
 
 static void test_mlp(vl_norm_kind norm, vl_activation act, int ndim,
