@@ -18,5 +18,9 @@ int cmd_lm(int argc, char **argv);        /* tools/cmd_lm.c */
 int cmd_normalize(int argc, char **argv);  /* tools/cmd_text.c */
 int cmd_tag(int argc, char **argv);
 int cmd_phonemize(int argc, char **argv);
+int cmd_plot(int argc, char **argv);       /* tools/cmd_plot.c */
+int cmd_train(int argc, char **argv);      /* tools/cmd_train.c */
+int cmd_tts(int argc, char **argv);       /* tools/cmd_tts.c */
+int cmd_export(int argc, char **argv);    /* tools/cmd_export.c */
 
 #endif

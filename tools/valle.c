@@ -27,6 +27,10 @@ static const command commands[] = {
     {"normalize", cmd_normalize, "English text normalisation (numbers, dates, abbreviations...)"},
     {"tag", cmd_tag, "words and named punctuation of text (Hello | comma | ...)"},
     {"phonemize", cmd_phonemize, "text to ARPAbet phones (CMUdict + OOV model) or espeak IPA"},
+    {"train", cmd_train, "train a VALL-E AR or NAR model from a YAML config"},
+    {"plot", cmd_plot, "training curves from a JSON-lines log (log.jsonl) as a PNG chart"},
+    {"tts", cmd_tts, "text-to-speech with a VALL-E model (text + voice prompt -> WAV)"},
+    {"export", cmd_export, "join AR and NAR checkpoints into one model file for tts"},
 };
 
 static void usage(FILE *f) {

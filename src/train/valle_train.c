@@ -1,0 +1,502 @@
+/* src/train/valle_train.c: the VALL-E training run (see valle/valle_train.h):
+ * model construction from the config and the data's phone map, exact
+ * resume from <ckpt_dir>/model.safetensors, one optimisation step (Adam,
+ * WarmupDecayLR, clipping, gradient accumulation), evaluation with free
+ * decoding and WAVs, JSON log lines. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "valle/audio.h"
+#include "valle/checkpoint.h"
+#include "valle/valle_generate.h"
+#include "valle/valle_train.h"
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* mkdir -p; VL_ERR_IO with the path on failure. */
+static int mkdir_p(const char *path) {
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return vl_error(VL_ERR_ARG, "path too long: %s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return vl_error(VL_ERR_IO, "cannot create %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+        return vl_error(VL_ERR_IO, "cannot create %s: %s", buf, strerror(errno));
+    return VL_OK;
+}
+
+static bool file_exists(const char *p) {
+    struct stat s;
+    return stat(p, &s) == 0 && S_ISREG(s.st_mode);
+}
+
+/* Codec of the data: vocabularies for checks, decoder for eval WAVs. */
+static void open_codec(vl_valle_run *r, bool quiet) {
+    vl_codec_opts co = {.name = r->cfg->codec, .weights = r->cfg->codec_weights};
+    if (vl_codec_open(&r->codec, &co) < 0) {
+        r->codec = NULL;
+        if (!quiet)
+            fprintf(stderr, "valle train: codec '%s' not available (%s); no WAVs in "
+                    "evaluations\n", r->cfg->codec, vl_last_error());
+    }
+}
+
+static int build_model(vl_valle_run *r, const vl_valle_model_config *mc) {
+    vl_valle_bundle *b = &r->model;
+    if (mc->kind == VL_VALLE_AR) {
+        vl_params_init(&b->ar_params);
+        vl_valle_model_init(&b->ar, &b->ar_params, "", mc);
+        vl_params_finalize(&b->ar_params, r->cfg->seed * 2 + 1);
+        b->has_ar = true;
+        r->m = &b->ar;
+        r->P = &b->ar_params;
+    } else {
+        vl_params_init(&b->nar_params);
+        vl_valle_model_init(&b->nar, &b->nar_params, "", mc);
+        vl_params_finalize(&b->nar_params, r->cfg->seed * 2 + 2);
+        b->has_nar = true;
+        r->m = &b->nar;
+        r->P = &b->nar_params;
+    }
+    return VL_OK;
+}
+
+static vl_checkpoint make_ckpt(vl_valle_run *r, char *meta) {
+    vl_checkpoint ck = {.params = r->P, .optim = &r->optim, .config_json = meta};
+    vl_checkpoint_add_rng(&ck, "data", &r->data_rng);
+    vl_checkpoint_add_rng(&ck, "dropout", &r->ctx->rng);
+    return ck;
+}
+
+int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
+    memset(r, 0, sizeof *r);
+    r->cfg = cfg;
+    r->t_start = now_s();
+    int st = vl_valle_config_check(cfg);
+    if (st < 0) return st;
+    if (cfg->n_data_dirs < 1)
+        return vl_error(VL_ERR_ARG, "%s: data_dirs is empty", cfg->path ? cfg->path : "config");
+    if (snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.safetensors", cfg->ckpt_dir) >=
+        (int)sizeof r->ckpt_path)
+        return vl_error(VL_ERR_ARG, "ckpt_dir too long");
+    open_codec(r, quiet);
+    /* resume: the checkpoint's metadata fixes the model and the phone map */
+    vl_safetensors ck_st;
+    bool have_ckpt = file_exists(r->ckpt_path);
+    vl_valle_model_config mc;
+    vl_symmap ck_phones = {0};
+    if (have_ckpt) {
+        if ((st = vl_st_open(&ck_st, r->ckpt_path)) < 0) return st;
+        const char *meta = vl_st_meta(&ck_st, "valle");
+        vl_valle_bundle tmp;
+        st = meta ? vl_valle_bundle_from_meta(&tmp, meta)
+                  : vl_error(VL_ERR_FORMAT, "%s: not a VALL-E checkpoint", r->ckpt_path);
+        if (st < 0) {
+            vl_st_close(&ck_st);
+            return vl_error(st, "%s: %s", r->ckpt_path, vl_last_error());
+        }
+        mc = tmp.has_ar ? tmp.ar.cfg : tmp.nar.cfg;
+        ck_phones = tmp.phones;
+        tmp.phones = (vl_symmap){0};
+        vl_valle_bundle_free(&tmp);
+    }
+    /* data */
+    vl_valle_data_opts o = vl_valle_data_opts_default();
+    o.dirs = (const char *const *)cfg->data_dirs;
+    o.n_dirs = cfg->n_data_dirs;
+    o.spkr_path_component = cfg->spkr_path_component;
+    o.min_phones = cfg->min_phones;
+    o.max_phones = cfg->max_phones;
+    o.p_additional_prompt = cfg->p_additional_prompt;
+    o.max_prompts = cfg->max_prompts;
+    o.max_num_val = cfg->max_num_val;
+    o.quiet = quiet;
+    o.phones = have_ckpt ? &ck_phones : NULL;
+    const vl_codec_info *ci = r->codec ? vl_codec_get_info(r->codec) : NULL;
+    if (ci) {
+        o.levels = ci->levels;
+        o.vocab = ci->vocab;
+    }
+    st = vl_valle_data_open(&r->data, &o);
+    if (st < 0) {
+        if (have_ckpt) vl_st_close(&ck_st);
+        vl_symmap_free(&ck_phones);
+        if (r->codec) vl_codec_close(r->codec);
+        return st;
+    }
+    if (r->data.n_train < 1) {
+        st = vl_error(VL_ERR_ARG, "no training utterances after the filters");
+        goto fail;
+    }
+    /* model */
+    vl_valle_bundle *b = &r->model;
+    b->levels = r->data.levels;
+    snprintf(b->codec, sizeof b->codec, "%s", cfg->codec);
+    int max_vocab = 0;
+    for (int l = 0; l < b->levels; l++) {
+        b->vocab[l] = ci && l < ci->levels ? ci->vocab[l] : cfg->num_tokens;
+        if (b->vocab[l] > max_vocab) max_vocab = b->vocab[l];
+    }
+    if (have_ckpt) {
+        b->phones = ck_phones;
+        ck_phones = (vl_symmap){0};
+    } else {
+        /* a copy of the data's phone map */
+        char *j = vl_symmap_to_json(&r->data.phones);
+        st = vl_symmap_from_json(&b->phones, j, 1);
+        free(j);
+        if (st < 0) goto fail;
+        const int n_tokens = cfg->num_tokens > 0 ? cfg->num_tokens : max_vocab;
+        if (n_tokens < max_vocab) {
+            st = vl_error(VL_ERR_ARG, "num_tokens %d is smaller than the codec '%s' "
+                          "vocabulary %d (set num_tokens: %d, or 0 for the codec's)",
+                          n_tokens, cfg->codec, max_vocab, max_vocab);
+            goto fail;
+        }
+        if ((st = vl_valle_preset(&mc, cfg->model, n_tokens, b->levels,
+                                  b->phones.n + 1)) < 0)
+            goto fail;
+        mc.p_dropout = cfg->p_dropout;
+        mc.first_token_loss = cfg->ar_first_token_loss;
+    }
+    build_model(r, &mc);
+    vl_optim_init(&r->optim, VL_OPT_ADAM, r->P->n_train);
+    vl_rng_seed(&r->data_rng, cfg->seed * 7919 + 17);
+    r->ctx = vl_ctx_new(cfg->seed + 101);
+    if (have_ckpt) {
+        char *meta = vl_valle_bundle_meta(b);
+        vl_checkpoint ck = make_ckpt(r, meta);
+        st = vl_checkpoint_load(&ck_st, &ck);
+        free(meta);
+        const char *s = vl_st_meta(&ck_st, "valle.step");
+        r->step = s ? strtoll(s, NULL, 10) : r->optim.step;
+        vl_st_close(&ck_st);
+        have_ckpt = false;
+        if (st < 0) {
+            st = vl_error(st, "%s: %s", r->ckpt_path, vl_last_error());
+            goto fail;
+        }
+        r->resumed = true;
+        if (!quiet)
+            fprintf(stderr, "valle train: resumed from %s at step %lld\n", r->ckpt_path,
+                    (long long)r->step);
+    }
+    if ((st = mkdir_p(cfg->ckpt_dir)) < 0 || (st = mkdir_p(cfg->log_dir)) < 0) goto fail;
+    char lp[1100];
+    snprintf(lp, sizeof lp, "%s/log.jsonl", cfg->log_dir);
+    r->log = fopen(lp, "a");
+    if (!r->log) {
+        st = vl_error(VL_ERR_IO, "cannot open %s: %s", lp, strerror(errno));
+        goto fail;
+    }
+    if (!quiet)
+        fprintf(stderr, "valle train: %s, %d layers x %d dim, %lld parameters; %d phones; "
+                "%d levels; %d train / %d val utterances\n",
+                cfg->model, r->m->cfg.n_layers, r->m->cfg.d_model,
+                (long long)r->P->n_train, b->phones.n, b->levels, r->data.n_train,
+                r->data.n_val);
+    return VL_OK;
+fail:
+    if (have_ckpt) vl_st_close(&ck_st);
+    vl_symmap_free(&ck_phones);
+    vl_valle_run_close(r);
+    return st;
+}
+
+static void fill_batch(vl_valle_batch *b, vl_valle_sample *s, int B, int *n_text,
+                       int *pf, int *rf, const int **text, const int32_t **prom,
+                       const int32_t **resp) {
+    for (int i = 0; i < B; i++) {
+        n_text[i] = s[i].n_text;
+        pf[i] = s[i].prom_frames;
+        rf[i] = s[i].resp_frames;
+        text[i] = s[i].text;
+        prom[i] = s[i].prom;
+        resp[i] = s[i].resp;
+    }
+    *b = (vl_valle_batch){.B = B, .n_text = n_text, .text = text, .prom_frames = pf,
+                          .prom_levels = s[0].levels, .prom = prom, .resp_frames = rf,
+                          .resp_levels = s[0].levels, .resp = resp, .n_fed = 1};
+}
+
+/* Correct argmax predictions / targets over the batch. */
+static void accuracy(const vl_valle_model *m, const vl_valle_batch *b, const vl_tensor *logits,
+                     int64_t *hit, int64_t *tot) {
+    const int T = logits->shape[1], V = logits->shape[2];
+    int *y = vl_xmalloc((size_t)T * sizeof(int));
+    for (int s = 0; s < b->B; s++) {
+        int n = vl_valle_targets(m, b, s, y);
+        for (int t = 0; t < n; t++) {
+            if (y[t] == VL_VALLE_IGNORE) continue;
+            const float *row = logits->data + ((size_t)s * T + t) * V;
+            int best = 0;
+            for (int v = 1; v < V; v++)
+                if (row[v] > row[best]) best = v;
+            *hit += best == y[t];
+            (*tot)++;
+        }
+    }
+    free(y);
+}
+
+int vl_valle_run_step(vl_valle_run *r, vl_valle_step_stats *out) {
+    const vl_valle_config *cfg = r->cfg;
+    const int B = cfg->batch_size, G = cfg->gradient_accumulation_steps > 0
+                                            ? cfg->gradient_accumulation_steps : 1;
+    double t0 = now_s(), loss_sum = 0;
+    int64_t hit = 0, tot = 0, frames = 0;
+    vl_params_zero_grad(r->P);
+    vl_valle_sample *s = vl_xcalloc((size_t)B, sizeof *s);
+    int *n_text = vl_xmalloc((size_t)B * 4 * sizeof(int)), *pf = n_text + B, *rf = pf + B,
+        *ql = rf + B;
+    const int **text = vl_xmalloc((size_t)B * sizeof *text);
+    const int32_t **prom = vl_xmalloc((size_t)B * sizeof *prom);
+    const int32_t **resp = vl_xmalloc((size_t)B * sizeof *resp);
+    int st = VL_OK;
+    for (int g = 0; g < G && st == VL_OK; g++) {
+        for (int i = 0; i < B && st == VL_OK; i++)
+            st = vl_valle_data_sample_train(&r->data, &r->data_rng, &s[i]);
+        if (st < 0) break;
+        vl_valle_batch b;
+        fill_batch(&b, s, B, n_text, pf, rf, text, prom, resp);
+        if (r->m->cfg.kind == VL_VALLE_NAR) {
+            for (int i = 0; i < B; i++)
+                ql[i] = (int)vl_rng_below(&r->data_rng, (uint64_t)r->m->cfg.n_resp_levels);
+            b.quant_levels = ql;
+        }
+        for (int i = 0; i < B; i++) frames += rf[i];
+        vl_ctx_reset(r->ctx);
+        vl_set_training(r->ctx, true);
+        vl_set_grad_enabled(r->ctx, true);
+        vl_tensor *logits;
+        vl_tensor *loss = vl_valle_forward(r->ctx, r->m, &b, true, &logits, NULL);
+        float lv = loss->data[0];
+        if (!isfinite(lv))
+            st = vl_error(VL_ERR_NUMERIC, "loss is %g at step %lld", lv,
+                          (long long)r->step + 1);
+        else {
+            loss_sum += lv;
+            accuracy(r->m, &b, logits, &hit, &tot);
+            vl_backward(r->ctx, G > 1 ? vl_scale(r->ctx, loss, 1.0f / G, 0.0f) : loss);
+        }
+        for (int i = 0; i < B; i++) vl_valle_sample_free(&s[i]);
+    }
+    free(s);
+    free(n_text);
+    free(text);
+    free(prom);
+    free(resp);
+    if (st < 0) return st;
+    float norm = cfg->gradient_clipping > 0
+                     ? vl_clip_grad_norm(r->P->grad, r->P->n_train, (float)cfg->gradient_clipping)
+                     : (float)vl_grad_norm(r->P->grad, r->P->n_train);
+    if (!isfinite(norm))
+        return vl_error(VL_ERR_NUMERIC, "gradient norm is %g at step %lld", norm,
+                        (long long)r->step + 1);
+    vl_schedule sched = {.kind = VL_SCHED_WARMUP_DECAY, .lr = (float)cfg->warmup_max_lr,
+                         .min_lr = (float)cfg->warmup_min_lr,
+                         .warmup_steps = cfg->warmup_num_steps,
+                         .total_steps = cfg->max_iter};
+    r->optim.lr = vl_schedule_lr(&sched, r->step);
+    vl_optim_step(&r->optim, r->P->data, r->P->grad);
+    r->step++;
+    if (out) {
+        out->loss = loss_sum / G;
+        out->acc = tot ? (double)hit / tot : 0;
+        out->grad_norm = norm;
+        out->lr = r->optim.lr;
+        out->seconds = now_s() - t0;
+        out->frames = frames;
+    }
+    return VL_OK;
+}
+
+/* Writes codes (frames, levels) frame-major as a WAV through the codec;
+ * silently skipped when the codec cannot decode them. */
+static void write_wav(vl_valle_run *r, const char *path, const int32_t *codes, int frames,
+                      int levels) {
+    if (!r->codec || frames < 1) return;
+    vl_codes q;
+    vl_codes_init(&q, levels, frames);
+    for (int t = 0; t < frames; t++)
+        for (int l = 0; l < levels; l++) q.data[(size_t)l * frames + t] = codes[(size_t)t * levels + l];
+    float *pcm = NULL;
+    int64_t n = 0;
+    if (vl_codec_decode(r->codec, &q, &pcm, &n) == VL_OK) {
+        vl_audio a;
+        vl_audio_wrap(&a, pcm, n, 1, vl_codec_get_info(r->codec)->sample_rate);
+        if (vl_audio_write(&a, path) < 0)
+            fprintf(stderr, "valle train: %s\n", vl_last_error());
+        vl_audio_free(&a);
+    }
+    vl_codes_free(&q);
+}
+
+static const char *base_name(const char *p) {
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+int vl_valle_run_eval(vl_valle_run *r, const char *name, const int *utts, int n,
+                      bool write_wavs, vl_valle_eval_stats *es) {
+    memset(es, 0, sizeof *es);
+    if (n < 1) return VL_OK;
+    vl_rng rng;
+    vl_rng_seed(&rng, r->cfg->seed ^ 0xE7A1ull);
+    char dir[1200], path[1500];
+    snprintf(dir, sizeof dir, "%s/%lld/%s", r->cfg->log_dir, (long long)r->step, name);
+    if (write_wavs && r->codec) {
+        char d2[1300];
+        snprintf(d2, sizeof d2, "%s/ref", dir);
+        if (mkdir_p(d2) < 0) return vl_error(VL_ERR_IO, "%s", vl_last_error());
+        snprintf(d2, sizeof d2, "%s/hyp", dir);
+        if (mkdir_p(d2) < 0) return vl_error(VL_ERR_IO, "%s", vl_last_error());
+    }
+    double nll = 0, match = 0, stops = 0;
+    int64_t hit = 0, tot = 0;
+    const bool ar = r->m->cfg.kind == VL_VALLE_AR;
+    vl_valle_sampling so = vl_valle_sampling_default();
+    so.temperature = (float)r->cfg->sampling_temperature;
+    so.max_steps = r->cfg->max_val_ar_steps;
+    so.ras = false;
+    int st = VL_OK;
+    for (int i = 0; i < n && st == VL_OK; i++) {
+        vl_valle_sample s;
+        if ((st = vl_valle_data_get(&r->data, utts[i], &rng, &s)) < 0) break;
+        const int L = s.levels;
+        int ql = r->m->cfg.n_resp_levels - 1 < 0 ? 0 : (i % r->m->cfg.n_resp_levels);
+        vl_valle_batch b = {.B = 1, .n_text = &s.n_text, .text = (const int *const *)&s.text,
+                            .prom_frames = &s.prom_frames, .prom_levels = L,
+                            .prom = (const int32_t *const *)&s.prom,
+                            .resp_frames = &s.resp_frames, .resp_levels = L,
+                            .resp = (const int32_t *const *)&s.resp, .n_fed = 1,
+                            .quant_levels = ar ? NULL : &ql};
+        vl_ctx_reset(r->ctx);
+        bool was = vl_set_grad_enabled(r->ctx, false);
+        vl_set_training(r->ctx, false);
+        vl_tensor *logits;
+        vl_tensor *loss = vl_valle_forward(r->ctx, r->m, &b, true, &logits, NULL);
+        nll += loss->data[0];
+        accuracy(r->m, &b, logits, &hit, &tot);
+        vl_set_grad_enabled(r->ctx, was);
+        int32_t *hyp = NULL;
+        int hyp_frames = 0, hyp_levels = L;
+        if (ar) {
+            int32_t *codes;
+            bool stopped;
+            st = vl_valle_ar_generate(r->m, s.text, s.n_text, s.prom, s.prom_frames, L, &so,
+                                      r->model.vocab[0], true, &rng, &codes, &hyp_frames,
+                                      &stopped);
+            if (st == VL_OK) {
+                int same = 0;
+                for (int t = 0; t < s.resp_frames && t < hyp_frames; t++)
+                    same += codes[t] == s.resp[(size_t)t * L];
+                match += s.resp_frames ? (double)same / s.resp_frames : 0;
+                stops += stopped;
+                /* hyp WAV: the generated level 0 with no upper levels cannot
+                 * be decoded by every codec; keep the codes as one level */
+                hyp = codes;
+                hyp_levels = 1;
+            } else {
+                free(codes);
+            }
+        } else {
+            hyp_frames = s.resp_frames;
+            hyp = vl_xmalloc((size_t)hyp_frames * L * sizeof(int32_t));
+            memcpy(hyp, s.resp, (size_t)hyp_frames * L * sizeof(int32_t));
+            for (int t = 0; t < hyp_frames; t++)
+                for (int l = 1; l < L; l++) hyp[(size_t)t * L + l] = 0;
+            st = vl_valle_nar_generate(r->m, s.text, s.n_text, s.prom, s.prom_frames, L, hyp,
+                                       hyp_frames, L, r->model.vocab,
+                                       (float)r->cfg->sampling_temperature, &rng);
+            if (st == VL_OK) {
+                int same = 0, all = 0;
+                for (int t = 0; t < hyp_frames; t++)
+                    for (int l = 1; l < L; l++) {
+                        same += hyp[(size_t)t * L + l] == s.resp[(size_t)t * L + l];
+                        all++;
+                    }
+                match += all ? (double)same / all : 0;
+            }
+        }
+        if (st == VL_OK && write_wavs && r->codec) {
+            const char *bn = base_name(r->data.utts[utts[i]].stem);
+            snprintf(path, sizeof path, "%s/ref/%s.wav", dir, bn);
+            write_wav(r, path, s.resp, s.resp_frames, L);
+            snprintf(path, sizeof path, "%s/hyp/%s.wav", dir, bn);
+            write_wav(r, path, hyp, hyp_frames, hyp_levels);
+        }
+        free(hyp);
+        vl_valle_sample_free(&s);
+    }
+    if (st < 0) return st;
+    es->n = n;
+    es->nll = nll / n;
+    es->acc = tot ? (double)hit / tot : 0;
+    es->gen_match = match / n;
+    es->stop_rate = ar ? stops / n : 1.0;
+    char line[512];
+    snprintf(line, sizeof line,
+             "{\"name\": \"%s\", \"global_step\": %lld, \"nll\": %.6g, \"acc\": %.6g, "
+             "\"%s\": %.6g%s, \"n\": %d}",
+             name, (long long)r->step, es->nll, es->acc, ar ? "ar_match" : "nar_match",
+             es->gen_match, ar ? ", \"stop_rate\": " : "", n);
+    if (ar) { /* splice the stop rate in */
+        char tmp[512];
+        snprintf(tmp, sizeof tmp,
+                 "{\"name\": \"%s\", \"global_step\": %lld, \"nll\": %.6g, \"acc\": %.6g, "
+                 "\"ar_match\": %.6g, \"stop_rate\": %.6g, \"n\": %d}",
+                 name, (long long)r->step, es->nll, es->acc, es->gen_match, es->stop_rate, n);
+        memcpy(line, tmp, sizeof tmp);
+    }
+    vl_valle_run_log(r, line);
+    return VL_OK;
+}
+
+int vl_valle_run_save(vl_valle_run *r) {
+    char *meta = vl_valle_bundle_meta(&r->model);
+    vl_checkpoint ck = make_ckpt(r, meta);
+    char step[32];
+    snprintf(step, sizeof step, "%lld", (long long)r->step);
+    vl_checkpoint_set_meta(&ck, "valle", meta);
+    vl_checkpoint_set_meta(&ck, "valle.checkpoint", "1");
+    vl_checkpoint_set_meta(&ck, "valle.step", step);
+    char *cj = vl_valle_config_to_json(r->cfg);
+    if (cj) vl_checkpoint_set_meta(&ck, "valle.train_config", cj);
+    int st = vl_checkpoint_save(&ck, r->ckpt_path);
+    vl_checkpoint_clear_meta(&ck);
+    free(cj);
+    free(meta);
+    return st;
+}
+
+void vl_valle_run_log(vl_valle_run *r, const char *json) {
+    if (!r->log) return;
+    fprintf(r->log, "%s\n", json);
+    fflush(r->log);
+}
+
+void vl_valle_run_close(vl_valle_run *r) {
+    if (r->log) fclose(r->log);
+    if (r->ctx) vl_ctx_free(r->ctx);
+    if (r->optim.m || r->optim.v) vl_optim_free(&r->optim);
+    vl_valle_bundle_free(&r->model);
+    vl_valle_data_close(&r->data);
+    if (r->codec) vl_codec_close(r->codec);
+    memset(r, 0, sizeof *r);
+}
