@@ -37,3 +37,19 @@ run 0 $B/valle phonemize --g2p espeak --lang de "Guten Tag, Welt."
 mkdir -p "$T/corpus" && printf 'hello world' >"$T/corpus/a.normalized.txt"
 run 0 $B/valle phonemize "$T/corpus"
 run 1 $B/valle phonemize --dict "$T/no-such.dict" hello
+# VALL-E: train (AR and NAR, a few steps with evaluation), export, tts
+V=$T/valle-data/spk
+mkdir -p "$V"
+for n in a b; do
+  cp tests/data/speech.wav "$V/$n.wav"
+  printf 'HH AH0 L OW1 _ W ER1 L D' >"$V/$n.phn.txt"
+done
+$B/valle quantize --quiet "$V"
+for m in ar nar; do
+  printf 'data_dirs: [%s]\nmodel: %s-tiny\ncodec: lpcnet\nnum_tokens: 0\nbatch_size: 1\nmax_iter: 2\neval_every: 2\nsave_ckpt_every: 2\nmin_phones: 1\nmax_val_ar_steps: 4\nckpt_dir: %s\nlog_dir: %s\n' \
+    "$T/valle-data" "$m" "$T/ckpt-$m" "$T/log-$m" >"$T/$m.yml"
+  run 0 $B/valle train "$T/$m.yml" --quiet
+done
+run 0 $B/valle export --ar "$T/ckpt-ar/model.safetensors" --nar "$T/ckpt-nar/model.safetensors" -o "$T/valle.safetensors"
+run 0 $B/valle tts "Hello." --model "$T/valle.safetensors" --prompt tests/data/speech.wav -o "$T/hello.wav" --max-seconds 0.5 --quiet
+run 2 $B/valle tts "!!!" --model "$T/valle.safetensors" --prompt tests/data/speech.wav -o "$T/x.wav"
