@@ -144,6 +144,16 @@ const char *vl_json_string(const vl_json *obj, const char *key,
  * length needed (like snprintf). */
 size_t vl_json_escape(char *buf, size_t cap, const char *s);
 
+/* ---- a growing string, for writing JSON (src/io/strbuf.c) ---- */
+typedef struct vl_strbuf {
+    char *s;        /* NUL-terminated once anything is written; free() it */
+    size_t len, cap;
+} vl_strbuf;
+void vl_strbuf_printf(vl_strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* s as a JSON string literal (quotes, escapes); NULL writes null. */
+void vl_strbuf_json_string(vl_strbuf *b, const char *s);
+
 /* ---- CSV classification data: features..., integer label per row ---- */
 typedef struct vl_csv_data {
     float *x;        /* (n, d) */

@@ -58,6 +58,10 @@ void vl_symmap_free(vl_symmap *m);
  * back. */
 char *vl_symmap_to_json(const vl_symmap *m);
 int vl_symmap_from_json(vl_symmap *m, const char *json, int base);
+/* The same from an already parsed JSON array (a member of a larger
+ * document). */
+struct vl_json;
+int vl_symmap_from_json_value(vl_symmap *m, const struct vl_json *arr, int base);
 
 typedef struct vl_valle_utt {
     char *stem;         /* path without ".qnt.npy" */

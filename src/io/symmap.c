@@ -62,6 +62,31 @@ char *vl_symmap_to_json(const vl_symmap *m) {
     return out;
 }
 
+int vl_symmap_from_json_value(vl_symmap *m, const vl_json *j, int base) {
+    memset(m, 0, sizeof *m);
+    if (!j || j->type != VL_JSON_ARRAY || j->count > SYMMAP_MAX_NAMES)
+        return vl_error(VL_ERR_FORMAT, "symbol map: expected a JSON array of at most %d "
+                        "strings", SYMMAP_MAX_NAMES);
+    int rc = VL_OK;
+    m->names = vl_xmalloc((size_t)(j->count ? j->count : 1) * sizeof *m->names);
+    m->base = base;
+    for (const vl_json *e = j->child; e; e = e->next) {
+        if (e->type != VL_JSON_STRING) {
+            rc = vl_error(VL_ERR_FORMAT, "symbol map: element %d is not a string", m->n);
+            break;
+        }
+        if (m->n && strcmp(m->names[m->n - 1], e->string) >= 0) {
+            rc = vl_error(VL_ERR_FORMAT,
+                          "symbol map: element %d \"%s\" is not after \"%s\" (names must be "
+                          "sorted and unique)", m->n, e->string, m->names[m->n - 1]);
+            break;
+        }
+        m->names[m->n++] = vl_xstrdup(e->string);
+    }
+    if (rc < 0) vl_symmap_free(m);
+    return rc;
+}
+
 int vl_symmap_from_json(vl_symmap *m, const char *json, int base) {
     memset(m, 0, sizeof *m);
     vl_json *j = vl_json_parse(json, strlen(json));
@@ -70,29 +95,7 @@ int vl_symmap_from_json(vl_symmap *m, const char *json, int base) {
         snprintf(msg, sizeof msg, "%s", vl_last_error());
         return vl_error(VL_ERR_FORMAT, "symbol map: %s", msg);
     }
-    int rc = VL_OK;
-    if (j->type != VL_JSON_ARRAY || j->count > SYMMAP_MAX_NAMES) {
-        rc = vl_error(VL_ERR_FORMAT, "symbol map: expected a JSON array of at most %d strings",
-                      SYMMAP_MAX_NAMES);
-        goto out;
-    }
-    m->names = vl_xmalloc((size_t)(j->count ? j->count : 1) * sizeof *m->names);
-    m->base = base;
-    for (const vl_json *e = j->child; e; e = e->next) {
-        if (e->type != VL_JSON_STRING) {
-            rc = vl_error(VL_ERR_FORMAT, "symbol map: element %d is not a string", m->n);
-            goto out;
-        }
-        if (m->n && strcmp(m->names[m->n - 1], e->string) >= 0) {
-            rc = vl_error(VL_ERR_FORMAT,
-                          "symbol map: element %d \"%s\" is not after \"%s\" (names must be "
-                          "sorted and unique)", m->n, e->string, m->names[m->n - 1]);
-            goto out;
-        }
-        m->names[m->n++] = vl_xstrdup(e->string);
-    }
-out:
+    int rc = vl_symmap_from_json_value(m, j, base);
     vl_json_free(j);
-    if (rc < 0) vl_symmap_free(m);
     return rc;
 }

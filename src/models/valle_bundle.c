@@ -2,39 +2,15 @@
  * phone map and codec description in one safetensors file: writing,
  * reading and the "valle" metadata JSON. See valle/valle_bundle.h. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "valle/valle_bundle.h"
 
-/* ---- a growing string ---- */
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0) need = 0;
-    if (b->n + (size_t)need + 1 > b->cap) {
-        b->cap = (b->n + (size_t)need + 1) * 2;
-        b->s = vl_xrealloc(b->s, b->cap);
-    }
-    vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap2);
-    va_end(ap2);
-    b->n += (size_t)need;
-}
-
 char *vl_valle_model_config_json(const vl_valle_model_config *mc) {
-    sbuf b = {0};
-    sb_printf(&b,
+    vl_strbuf b = {0};
+    vl_strbuf_printf(&b,
               "{\"kind\": \"%s\", \"n_tokens\": %d, \"n_text_tokens\": %d, "
               "\"d_model\": %d, \"n_heads\": %d, \"n_layers\": %d, \"p_dropout\": %.9g, "
               "\"n_prom_levels\": %d, \"n_resp_levels\": %d, \"first_token_loss\": %s}",
@@ -87,26 +63,25 @@ int vl_valle_model_config_from_json(vl_valle_model_config *mc, const char *json)
 }
 
 char *vl_valle_bundle_meta(const vl_valle_bundle *b) {
-    sbuf s = {0};
-    char esc[80];
-    vl_json_escape(esc, sizeof esc, b->codec);
-    sb_printf(&s, "{\"format\": \"valle-bundle\", \"version\": 1, \"codec\": %s, "
-              "\"levels\": %d, \"vocab\": [", esc, b->levels);
-    for (int l = 0; l < b->levels; l++) sb_printf(&s, "%s%d", l ? ", " : "", b->vocab[l]);
+    vl_strbuf s = {0};
+    vl_strbuf_printf(&s, "{\"format\": \"valle-bundle\", \"version\": 1, \"codec\": ");
+    vl_strbuf_json_string(&s, b->codec);
+    vl_strbuf_printf(&s, ", \"levels\": %d, \"vocab\": [", b->levels);
+    for (int l = 0; l < b->levels; l++) vl_strbuf_printf(&s, "%s%d", l ? ", " : "", b->vocab[l]);
     char *ph = vl_symmap_to_json(&b->phones);
-    sb_printf(&s, "], \"phones\": %s", ph ? ph : "[]");
+    vl_strbuf_printf(&s, "], \"phones\": %s", ph ? ph : "[]");
     free(ph);
     if (b->has_ar) {
         char *c = vl_valle_model_config_json(&b->ar.cfg);
-        sb_printf(&s, ", \"ar\": %s", c);
+        vl_strbuf_printf(&s, ", \"ar\": %s", c);
         free(c);
     }
     if (b->has_nar) {
         char *c = vl_valle_model_config_json(&b->nar.cfg);
-        sb_printf(&s, ", \"nar\": %s", c);
+        vl_strbuf_printf(&s, ", \"nar\": %s", c);
         free(c);
     }
-    sb_printf(&s, "}");
+    vl_strbuf_printf(&s, "}");
     return s.s;
 }
 
@@ -149,29 +124,9 @@ int vl_valle_bundle_from_meta(vl_valle_bundle *b, const char *json) {
         st = vl_error(VL_ERR_FORMAT, "valle metadata: no phone list");
         goto done;
     }
-    {
-        size_t n = 0;
-        char *txt = NULL;
-        /* re-serialise the phone array for vl_symmap_from_json */
-        sbuf s = {0};
-        sb_printf(&s, "[");
-        for (const vl_json *e = ph->child; e; e = e->next) {
-            if (e->type != VL_JSON_STRING) {
-                free(s.s);
-                st = vl_error(VL_ERR_FORMAT, "valle metadata: phones must be strings");
-                goto done;
-            }
-            size_t need = vl_json_escape(NULL, 0, e->string) + 1;
-            char *esc = vl_xmalloc(need);
-            vl_json_escape(esc, need, e->string);
-            sb_printf(&s, "%s%s", n++ ? ", " : "", esc);
-            free(esc);
-        }
-        sb_printf(&s, "]");
-        txt = s.s;
-        st = vl_symmap_from_json(&b->phones, txt, 1);
-        free(txt);
-        if (st < 0) goto done;
+    if ((st = vl_symmap_from_json_value(&b->phones, ph, 1)) < 0) {
+        st = vl_error(st, "valle metadata: phones: %s", vl_last_error());
+        goto done;
     }
     const vl_json *ja = vl_json_get(j, "ar"), *jn = vl_json_get(j, "nar");
     if (!ja && !jn) {

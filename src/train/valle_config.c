@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,42 +372,6 @@ int vl_valle_config_check(const vl_valle_config *cfg) {
 
 /* ---- JSON ---- */
 
-typedef struct strbuf {
-    char *s;
-    size_t len, cap;
-} strbuf;
-
-static void sb_reserve(strbuf *b, size_t more) {
-    if (b->len + more + 1 <= b->cap) return;
-    while (b->len + more + 1 > b->cap) b->cap = b->cap ? b->cap * 2 : 1024;
-    b->s = vl_xrealloc(b->s, b->cap);
-}
-
-static void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(strbuf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    sb_reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-static void sb_string(strbuf *b, const char *s) {
-    if (!s) {
-        sb_printf(b, "null");
-        return;
-    }
-    size_t n = vl_json_escape(NULL, 0, s);
-    sb_reserve(b, n);
-    vl_json_escape(b->s + b->len, n + 1, s);
-    b->len += n;
-}
-
 /* The shorter of two precisions that still reads back as the same float
  * (single) or double: 2e-4 prints as 0.0002, not 0.00020000000000000001. */
 static void format_number(char *num, size_t cap, double v, bool single) {
@@ -419,37 +382,37 @@ static void format_number(char *num, size_t cap, double v, bool single) {
 }
 
 char *vl_valle_config_to_json(const vl_valle_config *cfg) {
-    strbuf b = {0};
-    sb_printf(&b, "{");
+    vl_strbuf b = {0};
+    vl_strbuf_printf(&b, "{");
     for (int i = 0; i < N_KEYS; i++) {
         const key_def *k = &keys[i];
-        sb_printf(&b, "%s\"%s\": ", i ? ", " : "", k->name);
+        vl_strbuf_printf(&b, "%s\"%s\": ", i ? ", " : "", k->name);
         switch (k->type) {
         case K_STR: case K_OPTSTR: case K_MODEL: case K_GETTER:
-            sb_string(&b, *CFIELD(cfg, k, char *));
+            vl_strbuf_json_string(&b, *CFIELD(cfg, k, char *));
             break;
         case K_DIRS:
-            sb_printf(&b, "[");
+            vl_strbuf_printf(&b, "[");
             for (int d = 0; d < cfg->n_data_dirs && d < VL_VALLE_MAX_DATA_DIRS; d++) {
-                if (d) sb_printf(&b, ", ");
-                sb_string(&b, cfg->data_dirs[d]);
+                if (d) vl_strbuf_printf(&b, ", ");
+                vl_strbuf_json_string(&b, cfg->data_dirs[d]);
             }
-            sb_printf(&b, "]");
+            vl_strbuf_printf(&b, "]");
             break;
-        case K_BOOL: sb_printf(&b, "%s", *CFIELD(cfg, k, bool) ? "true" : "false"); break;
-        case K_INT: sb_printf(&b, "%d", *CFIELD(cfg, k, int)); break;
-        case K_I64: sb_printf(&b, "%lld", (long long)*CFIELD(cfg, k, int64_t)); break;
-        case K_U64: sb_printf(&b, "%llu", (unsigned long long)*CFIELD(cfg, k, uint64_t)); break;
+        case K_BOOL: vl_strbuf_printf(&b, "%s", *CFIELD(cfg, k, bool) ? "true" : "false"); break;
+        case K_INT: vl_strbuf_printf(&b, "%d", *CFIELD(cfg, k, int)); break;
+        case K_I64: vl_strbuf_printf(&b, "%lld", (long long)*CFIELD(cfg, k, int64_t)); break;
+        case K_U64: vl_strbuf_printf(&b, "%llu", (unsigned long long)*CFIELD(cfg, k, uint64_t)); break;
         case K_F32: case K_F64: {
             double v = number_of(cfg, k);
-            if (!isfinite(v)) { sb_printf(&b, "null"); break; }
+            if (!isfinite(v)) { vl_strbuf_printf(&b, "null"); break; }
             char num[40];
             format_number(num, sizeof num, v, k->type == K_F32);
-            sb_printf(&b, "%s", num);
+            vl_strbuf_printf(&b, "%s", num);
             break;
         }
         }
     }
-    sb_printf(&b, "}");
+    vl_strbuf_printf(&b, "}");
     return b.s;
 }
