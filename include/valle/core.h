@@ -57,6 +57,10 @@ void *vl_xcalloc(size_t n, size_t size);
 void *vl_xrealloc(void *p, size_t n);
 char *vl_xstrdup(const char *s);
 
+/* ---- time ---- */
+/* Seconds on the monotonic clock (for durations and rates). */
+double vl_seconds(void);
+
 /* ---- threads ---- */
 /* Number of threads for OpenMP loops and the BLAS (default: all cores). */
 void vl_set_num_threads(int n);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "valle/lm_train.h"
 
@@ -199,12 +198,6 @@ void vl_lm_run_free(vl_lm_run *run) {
     memset(run, 0, sizeof *run);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* x, y (B, T): windows starting at random offsets in [lo, hi - T - 1]. */
 static void get_batch(const vl_lm_data *d, int64_t lo, int64_t hi, int B, int T,
                       vl_rng *r, int *x, int *y) {
@@ -248,7 +241,7 @@ int vl_lm_run_step(vl_lm_run *run, const vl_lm_data *d, vl_lm_step_stats *st) {
     if (rc < 0) return rc;
     const int B = run->cfg.batch_size, T = run->cfg.gpt.block_size;
     vl_ctx *c = run->ctx;
-    double t0 = now_s();
+    double t0 = vl_seconds();
     vl_ctx_reset(c);
     vl_set_training(c, true);
     vl_set_grad_enabled(c, true);
@@ -279,7 +272,7 @@ int vl_lm_run_step(vl_lm_run *run, const vl_lm_data *d, vl_lm_step_stats *st) {
         st->loss = lv;
         st->lr = run->optim.lr;
         st->grad_norm = norm;
-        st->tokens_per_s = (double)B * T / fmax(now_s() - t0, 1e-9);
+        st->tokens_per_s = (double)B * T / fmax(vl_seconds() - t0, 1e-9);
     }
     return VL_OK;
 }

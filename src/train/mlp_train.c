@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "valle/dist.h"
 #include "valle/mlp_train.h"
@@ -131,12 +130,6 @@ void vl_mlp_run_free(vl_mlp_run *run) {
     memset(run, 0, sizeof *run);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* x (bsz, d) and targets for the examples idx[0..bsz). */
 static vl_tensor *gather_batch(vl_ctx *c, const vl_csv_data *data,
                                const int *idx, int bsz, int *targets) {
@@ -194,7 +187,7 @@ int vl_mlp_run_epoch(vl_mlp_run *run, const vl_csv_data *data,
     vl_set_training(c, true);
     vl_set_grad_enabled(c, true);
     const int R = vl_dist_size(), rank = vl_dist_rank();
-    double t0 = now_s(), loss_sum = 0;
+    double t0 = vl_seconds(), loss_sum = 0;
     long correct = 0, seen = 0;
     memset(st, 0, sizeof *st);
     for (int start = 0; start < usable; start += B) {
@@ -251,7 +244,7 @@ int vl_mlp_run_epoch(vl_mlp_run *run, const vl_csv_data *data,
     run->epoch++;
     st->loss = seen ? loss_sum / seen : 0;
     st->accuracy = seen ? (double)correct / seen : 0;
-    st->examples_per_s = seen / fmax(now_s() - t0, 1e-9);
+    st->examples_per_s = seen / fmax(vl_seconds() - t0, 1e-9);
 out:
     free(idx);
     free(targets);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "valle/rnnlm.h"
 
@@ -61,12 +60,6 @@ void vl_rnnlm_run_free(vl_rnnlm_run *run) {
     memset(run, 0, sizeof *run);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Batch layout (as Zaremba / PyTorch's word_language_model): the stream is
  * cut into B rows of len = n / B tokens; chunk k covers columns
  * [k*bptt, k*bptt + T) of every row, targets shifted by one. */
@@ -101,7 +94,7 @@ int vl_rnnlm_run_epoch(vl_rnnlm_run *run, const int *ids, int64_t n, int64_t max
         memset(run->state_h->data, 0, sizeof(float) * L * B * H);
         if (run->state_c) memset(run->state_c->data, 0, sizeof(float) * L * B * H);
     }
-    double tot = 0, t0 = now_s();
+    double tot = 0, t0 = vl_seconds();
     int64_t toks = 0, done = 0;
     int rc = VL_OK;
     while (run->chunk < nch && (!max_chunks || done < max_chunks)) {
@@ -140,7 +133,7 @@ int vl_rnnlm_run_epoch(vl_rnnlm_run *run, const int *ids, int64_t n, int64_t max
     free(x);
     free(y);
     *loss = toks ? tot / toks : 0;
-    if (tokens_per_s) *tokens_per_s = toks / (now_s() - t0 + 1e-9);
+    if (tokens_per_s) *tokens_per_s = toks / (vl_seconds() - t0 + 1e-9);
     return rc;
 }
 

@@ -9,19 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "valle/audio.h"
 #include "valle/checkpoint.h"
 #include "valle/valle_generate.h"
 #include "valle/valle_train.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* mkdir -p; VL_ERR_IO with the path on failure. */
 static int mkdir_p(const char *path) {
@@ -86,7 +79,7 @@ static vl_checkpoint make_ckpt(vl_valle_run *r, char *meta) {
 int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
     memset(r, 0, sizeof *r);
     r->cfg = cfg;
-    r->t_start = now_s();
+    r->t_start = vl_seconds();
     int st = vl_valle_config_check(cfg);
     if (st < 0) return st;
     if (cfg->n_data_dirs < 1)
@@ -258,7 +251,7 @@ int vl_valle_run_step(vl_valle_run *r, vl_valle_step_stats *out) {
     const vl_valle_config *cfg = r->cfg;
     const int B = cfg->batch_size, G = cfg->gradient_accumulation_steps > 0
                                             ? cfg->gradient_accumulation_steps : 1;
-    double t0 = now_s(), loss_sum = 0;
+    double t0 = vl_seconds(), loss_sum = 0;
     int64_t hit = 0, tot = 0, frames = 0;
     vl_params_zero_grad(r->P);
     vl_valle_sample *s = vl_xcalloc((size_t)B, sizeof *s);
@@ -320,7 +313,7 @@ int vl_valle_run_step(vl_valle_run *r, vl_valle_step_stats *out) {
         out->acc = tot ? (double)hit / tot : 0;
         out->grad_norm = norm;
         out->lr = r->optim.lr;
-        out->seconds = now_s() - t0;
+        out->seconds = vl_seconds() - t0;
         out->frames = frames;
     }
     return VL_OK;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "w2v_internal.h"
 
@@ -37,12 +36,6 @@ void vl_w2v_model_free(vl_w2v_model *m) {
     memset(m, 0, sizeof *m);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static float *alloc_matrix(long long rows, int dim, bool zero) {
     size_t bytes = (size_t)rows * (size_t)dim * sizeof(float);
     bytes = (bytes + 63) & ~(size_t)63;
@@ -62,7 +55,7 @@ static void thread_alpha(w2v_thread *t) {
 
 static void progress_line(w2v_job *j, float alpha, int threads) {
     long long done = atomic_load_explicit(&j->words_done, memory_order_relaxed);
-    double el = now_s() - j->t0;
+    double el = vl_seconds() - j->t0;
     fprintf(stderr, "\rAlpha: %f  Progress: %.2f%%  Words/thread/sec: %.2fk  ", alpha,
             100.0 * (double)done / (double)(j->total_words + 1),
             el > 0 ? (double)done / el / threads / 1000 : 0.0);
@@ -112,7 +105,7 @@ static void run_thread(w2v_job *j, int tid, int nthreads) {
                 pending = 0;
                 thread_alpha(&t);
                 if (cfg->progress && tid == 0) {
-                    double n = now_s();
+                    double n = vl_seconds();
                     if (n - last_print > 0.2) {
                         last_print = n;
                         progress_line(j, t.alpha, nthreads);
@@ -180,12 +173,12 @@ int vl_w2v_train(vl_w2v_model *m, const vl_w2v_config *cfg_in, vl_w2v_vocab *v,
     for (size_t i = 0, n = (size_t)v->size * cfg.dim; i < n; i++)
         m->syn0[i] = ((float)(w2v_rand(&s) >> 40) * (1.0f / 16777216.0f) - 0.5f) / cfg.dim;
 
-    j.t0 = now_s();
+    j.t0 = vl_seconds();
     int nthreads = cfg.threads;
     if (nthreads > c->n) nthreads = (int)c->n;
 #pragma omp parallel num_threads(nthreads)
     run_thread(&j, omp_get_thread_num(), omp_get_num_threads());
-    double el = now_s() - j.t0;
+    double el = vl_seconds() - j.t0;
     if (cfg.progress) {
         progress_line(&j, cfg.alpha * 1e-4f, nthreads);
         fputc('\n', stderr);
