@@ -71,7 +71,7 @@ int vl_valle_ar_generate(vl_valle_model *m, const int *text, int n_text,
     if (st < 0) return st;
     if (vocab0 <= 0 || vocab0 > m->cfg.n_tokens) vocab0 = m->cfg.n_tokens;
     const int cap = o->max_steps > 0 ? o->max_steps : 1;
-    const int d = m->cfg.d_model, V = m->n_resp_tokens;
+    const int d = m->cfg.d_model;
     const int prefix = n_text + 1 + prom_frames + 1;
     int32_t *out = vl_xmalloc((size_t)(cap + 1) * sizeof(int32_t));
     float *buf = vl_xmalloc((size_t)(vocab0 + 1) * sizeof(float));
@@ -112,7 +112,6 @@ int vl_valle_ar_generate(vl_valle_model *m, const int *text, int n_text,
         const int T = x->shape[1];
         vl_tensor *last = vl_slice(c, x, 1, T - 1, T);
         vl_tensor *logits = vl_linear_forward(c, &m->classifier, vl_contiguous(c, last));
-        (void)V;
         int id = ar_pick(m, logits->data, vocab0, buf, o, out, count, rng);
         if (id == vl_valle_stop_token(m)) {
             *stopped = true;

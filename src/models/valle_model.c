@@ -79,11 +79,6 @@ int vl_valle_model_config_check(const vl_valle_model_config *mc) {
     return VL_OK;
 }
 
-static void linear_init(vl_linear_layer *l, vl_params *p, const char *name,
-                        int in, int out) {
-    vl_linear_init(l, p, name, in, out, true);
-}
-
 void vl_valle_model_init(vl_valle_model *m, vl_params *p, const char *prefix,
                          const vl_valle_model_config *cfg) {
     VL_ASSERT(vl_valle_model_config_check(cfg) == VL_OK, "%s", vl_last_error());
@@ -117,19 +112,19 @@ void vl_valle_model_init(vl_valle_model *m, vl_params *p, const char *prefix,
                                   VL_INIT_UNIFORM, 1.0f / sqrtf((float)d));
         snprintf(sub, sizeof sub, "blocks.%d.attn.block.to_out", i);
         join(name, sizeof name, prefix, sub);
-        linear_init(&b->to_out, p, name, d, d);
+        vl_linear_init(&b->to_out, p, name, d, d, true);
         snprintf(sub, sizeof sub, "blocks.%d.ffn.norm", i);
         join(name, sizeof name, prefix, sub);
         vl_tf_norm_init(&b->ffn_norm, p, name, norm, d, cfg->n_resp_levels);
         snprintf(sub, sizeof sub, "blocks.%d.ffn.block.0", i);
         join(name, sizeof name, prefix, sub);
-        linear_init(&b->ff1, p, name, d, 4 * d);
+        vl_linear_init(&b->ff1, p, name, d, 4 * d, true);
         snprintf(sub, sizeof sub, "blocks.%d.ffn.block.3", i);
         join(name, sizeof name, prefix, sub);
-        linear_init(&b->ff2, p, name, 4 * d, d);
+        vl_linear_init(&b->ff2, p, name, 4 * d, d, true);
     }
     join(name, sizeof name, prefix, "classifier");
-    linear_init(&m->classifier, p, name, d, m->n_resp_tokens);
+    vl_linear_init(&m->classifier, p, name, d, m->n_resp_tokens, true);
 }
 
 void vl_valle_model_free(vl_valle_model *m) {

@@ -49,24 +49,24 @@ static void open_codec(vl_valle_run *r, bool quiet) {
     }
 }
 
-static int build_model(vl_valle_run *r, const vl_valle_model_config *mc) {
+/* r->m and r->P point at the bundle's one model. */
+static void select_model(vl_valle_run *r) {
     vl_valle_bundle *b = &r->model;
-    if (mc->kind == VL_VALLE_AR) {
-        vl_params_init(&b->ar_params);
-        vl_valle_model_init(&b->ar, &b->ar_params, "", mc);
-        vl_params_finalize(&b->ar_params, r->cfg->seed * 2 + 1);
-        b->has_ar = true;
-        r->m = &b->ar;
-        r->P = &b->ar_params;
-    } else {
-        vl_params_init(&b->nar_params);
-        vl_valle_model_init(&b->nar, &b->nar_params, "", mc);
-        vl_params_finalize(&b->nar_params, r->cfg->seed * 2 + 2);
-        b->has_nar = true;
-        r->m = &b->nar;
-        r->P = &b->nar_params;
-    }
-    return VL_OK;
+    r->m = b->has_ar ? &b->ar : &b->nar;
+    r->P = b->has_ar ? &b->ar_params : &b->nar_params;
+}
+
+/* A freshly initialised model (seeded from the config's seed). */
+static void build_model(vl_valle_run *r, const vl_valle_model_config *mc) {
+    vl_valle_bundle *b = &r->model;
+    const bool ar = mc->kind == VL_VALLE_AR;
+    vl_params *P = ar ? &b->ar_params : &b->nar_params;
+    vl_params_init(P);
+    vl_valle_model_init(ar ? &b->ar : &b->nar, P, "", mc);
+    vl_params_finalize(P, r->cfg->seed * 2 + (ar ? 1 : 2));
+    b->has_ar = ar;
+    b->has_nar = !ar;
+    select_model(r);
 }
 
 static vl_checkpoint make_ckpt(vl_valle_run *r, char *meta) {
@@ -90,23 +90,19 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
     open_codec(r, quiet);
     /* resume: the checkpoint's metadata fixes the model and the phone map */
     vl_safetensors ck_st;
-    bool have_ckpt = file_exists(r->ckpt_path);
-    vl_valle_model_config mc;
-    vl_symmap ck_phones = {0};
-    if (have_ckpt) {
-        if ((st = vl_st_open(&ck_st, r->ckpt_path)) < 0) return st;
+    bool have_ckpt = false;
+    vl_valle_bundle *b = &r->model;
+    if (file_exists(r->ckpt_path)) {
+        if ((st = vl_st_open(&ck_st, r->ckpt_path)) < 0) goto fail;
+        have_ckpt = true;
         const char *meta = vl_st_meta(&ck_st, "valle");
-        vl_valle_bundle tmp;
-        st = meta ? vl_valle_bundle_from_meta(&tmp, meta)
-                  : vl_error(VL_ERR_FORMAT, "%s: not a VALL-E checkpoint", r->ckpt_path);
+        st = meta ? vl_valle_bundle_from_meta(b, meta)
+                  : vl_error(VL_ERR_FORMAT, "not a VALL-E checkpoint");
         if (st < 0) {
-            vl_st_close(&ck_st);
-            return vl_error(st, "%s: %s", r->ckpt_path, vl_last_error());
+            st = vl_error(st, "%s: %s", r->ckpt_path, vl_last_error());
+            goto fail;
         }
-        mc = tmp.has_ar ? tmp.ar.cfg : tmp.nar.cfg;
-        ck_phones = tmp.phones;
-        tmp.phones = (vl_symmap){0};
-        vl_valle_bundle_free(&tmp);
+        select_model(r);
     }
     /* data */
     vl_valle_data_opts o = vl_valle_data_opts_default();
@@ -119,25 +115,18 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
     o.max_prompts = cfg->max_prompts;
     o.max_num_val = cfg->max_num_val;
     o.quiet = quiet;
-    o.phones = have_ckpt ? &ck_phones : NULL;
+    o.phones = have_ckpt ? &b->phones : NULL;
     const vl_codec_info *ci = r->codec ? vl_codec_get_info(r->codec) : NULL;
     if (ci) {
         o.levels = ci->levels;
         o.vocab = ci->vocab;
     }
-    st = vl_valle_data_open(&r->data, &o);
-    if (st < 0) {
-        if (have_ckpt) vl_st_close(&ck_st);
-        vl_symmap_free(&ck_phones);
-        if (r->codec) vl_codec_close(r->codec);
-        return st;
-    }
+    if ((st = vl_valle_data_open(&r->data, &o)) < 0) goto fail;
     if (r->data.n_train < 1) {
         st = vl_error(VL_ERR_ARG, "no training utterances after the filters");
         goto fail;
     }
-    /* model */
-    vl_valle_bundle *b = &r->model;
+    /* model: codec description from the data and the codec */
     b->levels = r->data.levels;
     snprintf(b->codec, sizeof b->codec, "%s", cfg->codec);
     int max_vocab = 0;
@@ -145,14 +134,9 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
         b->vocab[l] = ci && l < ci->levels ? ci->vocab[l] : cfg->num_tokens;
         if (b->vocab[l] > max_vocab) max_vocab = b->vocab[l];
     }
-    if (have_ckpt) {
-        b->phones = ck_phones;
-        ck_phones = (vl_symmap){0};
-    } else {
-        /* a copy of the data's phone map */
-        char *j = vl_symmap_to_json(&r->data.phones);
-        st = vl_symmap_from_json(&b->phones, j, 1);
-        free(j);
+    if (!have_ckpt) {
+        st = vl_symmap_build(&b->phones, (const char *const *)r->data.phones.names,
+                             r->data.phones.n, 1);
         if (st < 0) goto fail;
         const int n_tokens = cfg->num_tokens > 0 ? cfg->num_tokens : max_vocab;
         if (n_tokens < max_vocab) {
@@ -161,13 +145,14 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
                           n_tokens, cfg->codec, max_vocab, max_vocab);
             goto fail;
         }
+        vl_valle_model_config mc;
         if ((st = vl_valle_preset(&mc, cfg->model, n_tokens, b->levels,
                                   b->phones.n + 1)) < 0)
             goto fail;
         mc.p_dropout = cfg->p_dropout;
         mc.first_token_loss = cfg->ar_first_token_loss;
+        build_model(r, &mc);
     }
-    build_model(r, &mc);
     vl_optim_init(&r->optim, VL_OPT_ADAM, r->P->n_train);
     vl_rng_seed(&r->data_rng, cfg->seed * 7919 + 17);
     r->ctx = vl_ctx_new(cfg->seed + 101);
@@ -206,7 +191,6 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
     return VL_OK;
 fail:
     if (have_ckpt) vl_st_close(&ck_st);
-    vl_symmap_free(&ck_phones);
     vl_valle_run_close(r);
     return st;
 }
@@ -372,7 +356,7 @@ int vl_valle_run_eval(vl_valle_run *r, const char *name, const int *utts, int n,
         vl_valle_sample s;
         if ((st = vl_valle_data_get(&r->data, utts[i], &rng, &s)) < 0) break;
         const int L = s.levels;
-        int ql = r->m->cfg.n_resp_levels - 1 < 0 ? 0 : (i % r->m->cfg.n_resp_levels);
+        int ql = i % r->m->cfg.n_resp_levels;   /* NAR: cycle through the levels */
         vl_valle_batch b = {.B = 1, .n_text = &s.n_text, .text = (const int *const *)&s.text,
                             .prom_frames = &s.prom_frames, .prom_levels = L,
                             .prom = (const int32_t *const *)&s.prom,
@@ -443,21 +427,17 @@ int vl_valle_run_eval(vl_valle_run *r, const char *name, const int *utts, int n,
     es->acc = tot ? (double)hit / tot : 0;
     es->gen_match = match / n;
     es->stop_rate = ar ? stops / n : 1.0;
-    char line[512];
-    snprintf(line, sizeof line,
-             "{\"name\": \"%s\", \"global_step\": %lld, \"nll\": %.6g, \"acc\": %.6g, "
-             "\"%s\": %.6g%s, \"n\": %d}",
-             name, (long long)r->step, es->nll, es->acc, ar ? "ar_match" : "nar_match",
-             es->gen_match, ar ? ", \"stop_rate\": " : "", n);
-    if (ar) { /* splice the stop rate in */
-        char tmp[512];
-        snprintf(tmp, sizeof tmp,
-                 "{\"name\": \"%s\", \"global_step\": %lld, \"nll\": %.6g, \"acc\": %.6g, "
-                 "\"ar_match\": %.6g, \"stop_rate\": %.6g, \"n\": %d}",
-                 name, (long long)r->step, es->nll, es->acc, es->gen_match, es->stop_rate, n);
-        memcpy(line, tmp, sizeof tmp);
-    }
-    vl_valle_run_log(r, line);
+    vl_strbuf line = {0};
+    vl_strbuf_printf(&line, "{\"name\": \"%s\", \"global_step\": %lld, \"nll\": %.6g, "
+                     "\"acc\": %.6g, ", name, (long long)r->step, es->nll, es->acc);
+    if (ar)
+        vl_strbuf_printf(&line, "\"ar_match\": %.6g, \"stop_rate\": %.6g, ", es->gen_match,
+                         es->stop_rate);
+    else
+        vl_strbuf_printf(&line, "\"nar_match\": %.6g, ", es->gen_match);
+    vl_strbuf_printf(&line, "\"n\": %d}", n);
+    vl_valle_run_log(r, line.s);
+    free(line.s);
     return VL_OK;
 }
 
