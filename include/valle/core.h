@@ -34,7 +34,8 @@ typedef enum vl_status {
 const char *vl_strerror(int status);
 /* A thread-local message with the details of the last error set. */
 const char *vl_last_error(void);
-/* Sets the detail message (printf-style) and returns `status`. */
+/* Sets the detail message (printf-style) and returns `status`. The
+ * arguments may include vl_last_error() (to prefix context to it). */
 int vl_error(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

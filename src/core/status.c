@@ -29,10 +29,14 @@ const char *vl_last_error(void) {
 }
 
 int vl_error(int status, const char *fmt, ...) {
+    /* formatted aside first: callers may pass vl_last_error() itself as an
+     * argument to add context ("FILE: <previous message>") */
+    char msg[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(last_error, msg, sizeof msg);
     return status;
 }
 

@@ -83,4 +83,11 @@ expect_fail "YAML syntax" "bad3.yml:3" "$VALLE" train bad3.yml --quiet
 printf 'data_dirs: [%s/data]\nmodel: ar-tiny\nmin_phones: 50\nmax_phones: 60\n' "$T" > bad4.yml
 expect_fail "every utterance filtered" "phone|utterance" "$VALLE" train bad4.yml --quiet
 expect_fail "no config" "CONFIG|config" "$VALLE" train
+# a checkpoint that is not a VALL-E one is refused, not resumed or overwritten
+base ar-tiny 5 > other.yml
+mkdir -p ckpts/other && cp "$SRC/tests/data/spiral.csv" ckpts/other/model.safetensors
+expect_fail "foreign checkpoint" "safetensors" "$VALLE" train other.yml --quiet
+cp "$SRC/models/g2p/g2p.safetensors" ckpts/other/model.safetensors
+expect_fail "non-VALL-E checkpoint" "model.safetensors: not a VALL-E checkpoint" "$VALLE" train other.yml --quiet
+check 'cmp -s "$SRC/models/g2p/g2p.safetensors" ckpts/other/model.safetensors'
 finish
