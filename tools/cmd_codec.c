@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <soxr.h>
@@ -21,12 +20,6 @@
 static int fail_status(int rc) {
     fprintf(stderr, "valle: %s: %s\n", vl_strerror(rc), vl_last_error());
     return 1;
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* options every codec command shares */
@@ -183,7 +176,7 @@ int cmd_quantize(int argc, char **argv) {
     if ((rc = open_codec(&a, &cd))) goto done_files;
     const vl_codec_info *in = vl_codec_get_info(cd);
     int done = 0, skipped = 0, failed = 0;
-    double t0 = now_s(), audio_s = 0, last = 0;
+    double t0 = vl_seconds(), audio_s = 0, last = 0;
     for (int i = 0; i < files.n; i++) {
         char *out = qnt_name(files.v[i]);
         if (!force && access(out, F_OK) == 0) {
@@ -204,7 +197,7 @@ int cmd_quantize(int argc, char **argv) {
         }
         vl_codes_free(&q);
         free(out);
-        double t = now_s();
+        double t = vl_seconds();
         if (!quiet && (t - last > 1.0 || i + 1 == files.n)) {
             last = t;
             fprintf(stderr, "quantize: %d/%d files (%d encoded, %d skipped, %d failed), "
@@ -254,9 +247,9 @@ int cmd_decode(int argc, char **argv) {
     }
     float *pcm = NULL;
     int64_t n = 0;
-    double t0 = now_s();
+    double t0 = vl_seconds();
     rc = vl_codec_decode(cd, &q, &pcm, &n);
-    double dt = now_s() - t0;
+    double dt = vl_seconds() - t0;
     int sr = vl_codec_get_info(cd)->sample_rate;
     vl_codes_free(&q);
     vl_codec_close(cd);
@@ -289,17 +282,17 @@ static int codec_roundtrip(int argc, char **argv) {
     vl_codec *cd = NULL;
     if ((rc = open_codec(&a, &cd))) return rc;
     vl_codes q = {0};
-    double sec = 0, t0 = now_s();
+    double sec = 0, t0 = vl_seconds();
     rc = encode_file(cd, &a, pos[0], &q, &sec);
-    double t_enc = now_s() - t0;
+    double t_enc = vl_seconds() - t0;
     float *pcm = NULL;
     int64_t n = 0;
     if (rc >= 0 && codes_out) rc = vl_codes_save_npy(&q, codes_out);
     double t_dec = 0;
     if (rc >= 0) {
-        t0 = now_s();
+        t0 = vl_seconds();
         rc = vl_codec_decode(cd, &q, &pcm, &n);
-        t_dec = now_s() - t0;
+        t_dec = vl_seconds() - t0;
     }
     int sr = vl_codec_get_info(cd)->sample_rate;
     int levels = q.levels;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -13,12 +12,6 @@
 static int fail_status(int rc) {
     fprintf(stderr, "valle: %s: %s\n", vl_strerror(rc), vl_last_error());
     return 1;
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* Train / test split. chars: the last `test` pairs are held out. g2p: every
@@ -153,15 +146,15 @@ static int do_train(const s2s_opts *so, int argc, char **argv) {
         printf("%s: %d train / %d held-out pairs, %lld parameters, vocab %d -> %d\n", so->name,
                tr.n, te.n, (long long)run.params.n_train, run.cfg.n_src, run.cfg.n_tgt);
     while (run.epoch < run.cfg.epochs) {
-        double t0 = now_s(), loss, acc = 0;
+        double t0 = vl_seconds(), loss, acc = 0;
         rc = vl_s2s_run_epoch(&run, &tr, 0, tr.n, &loss);
         if (rc < 0) break;
-        double t1 = now_s();
+        double t1 = vl_seconds();
         if (te.n) rc = vl_s2s_evaluate(&run, &te, 0, te.n, 1, false, &acc, NULL);
         if (rc < 0) break;
         if (!quiet) {
             printf("epoch %d/%d lr %.4g loss %.4f held-out exact match %.2f%% (%.1fs train, %.1fs eval)\n",
-                   run.epoch, run.cfg.epochs, run.optim.lr, loss, 100 * acc, t1 - t0, now_s() - t1);
+                   run.epoch, run.cfg.epochs, run.optim.lr, loss, 100 * acc, t1 - t0, vl_seconds() - t1);
             fflush(stdout);
         }
         rc = vl_s2s_run_save(&run, out, VL_DT_F32);
@@ -215,9 +208,9 @@ static int do_eval(const s2s_opts *so, int argc, char **argv) {
     split(&all, so->fmt, all_pairs ? 0 : test, &tr, &te);
     vl_s2s_data *d = all_pairs ? &all : &te;
     if (!d->n) d = &all;
-    double acc, per, t0 = now_s();
+    double acc, per, t0 = vl_seconds();
     rc = vl_s2s_evaluate(&run, d, 0, d->n, beam, false, &acc, &per);
-    double dt = now_s() - t0;
+    double dt = vl_seconds() - t0;
     if (rc >= 0) {
         if (so->fmt == VL_S2S_G2P) {
             double acc2, per2;

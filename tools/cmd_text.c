@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,12 +16,6 @@
 #include "valle/core.h"
 #include "valle/io.h"
 #include "valle/text.h"
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int warned_utf8;
 static void check_utf8(const char *s, size_t n, const char *where) {
@@ -396,7 +389,7 @@ int cmd_phonemize(int argc, char **argv) {
                                             : cli_fail_status(rc);
         free(probe);
     }
-    double t0 = now_s();
+    double t0 = vl_seconds();
     bool show = stats;
     if (csv) {
         if (n) rc = cli_fail(2, "phonemize: --from-csv takes no TEXT or DIR");
@@ -422,7 +415,7 @@ int cmd_phonemize(int argc, char **argv) {
             rc = for_each_input(n, pos, phonemize_line, &p);
         }
     }
-    if (show) print_stats(&p, now_s() - t0);
+    if (show) print_stats(&p, vl_seconds() - t0);
     vl_g2p_close(p.g);
     if (!rc && p.failed) rc = 1;
     return rc;

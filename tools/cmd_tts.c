@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,12 +13,6 @@
 #include "valle/valle_tts.h"
 
 #define TTS_MAX_BATCH_LINES 100000
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* $env, else `rel` under the current directory, else the copy in the source
  * tree this binary was built from (when compiled in). */
@@ -78,7 +71,7 @@ static void print_summary(const char *out, const vl_valle_tts_stats *st, double 
 }
 
 static int synth_one(const tts_job *j, const char *text, const char *out) {
-    double t0 = now_s();
+    double t0 = vl_seconds();
     float *pcm = NULL;
     int64_t n = 0;
     vl_valle_tts_stats st;
@@ -96,7 +89,7 @@ static int synth_one(const tts_job *j, const char *text, const char *out) {
         vl_valle_tts_stats_free(&st);
         return cli_fail_status(rc);
     }
-    if (!j->quiet) print_summary(out, &st, now_s() - t0);
+    if (!j->quiet) print_summary(out, &st, vl_seconds() - t0);
     vl_valle_tts_stats_free(&st);
     return 0;
 }

@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "valle/audio.h"
 #include "valle/valle_generate.h"
@@ -27,12 +26,6 @@ void vl_valle_tts_stats_free(vl_valle_tts_stats *st) {
     if (!st) return;
     free(st->sentences);
     memset(st, 0, sizeof *st);
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* ---- phones -> ids ---- */
@@ -223,11 +216,11 @@ static int speak(tts_run *r, const int *ids, int n_ids, int n_real,
     int32_t *codes0 = NULL;
     int frames = 0;
     bool stopped = false;
-    double t0 = now_s();
+    double t0 = vl_seconds();
     int rc = vl_valle_ar_generate((vl_valle_model *)&b->ar, ids, n_ids, r->prom,
                                   r->prom_frames, b->levels, &sp, b->vocab[0], true,
                                   &r->rng, &codes0, &frames, &stopped);
-    double t1 = now_s();
+    double t1 = vl_seconds();
     r->st->ar_seconds += t1 - t0;
     if (rc < 0) return rc;
     s->frames = frames;
@@ -244,7 +237,7 @@ static int speak(tts_run *r, const int *ids, int n_ids, int n_real,
         rc = vl_valle_nar_generate((vl_valle_model *)&b->nar, ids, n_ids, r->prom,
                                    r->prom_frames, L, resp, frames, L, b->vocab,
                                    o->nar_temperature, &r->rng);
-    double t2 = now_s();
+    double t2 = vl_seconds();
     r->st->nar_seconds += t2 - t1;
     if (rc < 0) {
         free(resp);
@@ -263,7 +256,7 @@ static int speak(tts_run *r, const int *ids, int n_ids, int n_real,
     free(resp);
     rc = vl_codec_decode(r->codec, &q, pcm, n);
     vl_codes_free(&q);
-    r->st->codec_seconds += now_s() - t2;
+    r->st->codec_seconds += vl_seconds() - t2;
     if (rc < 0) return rc;
     for (int64_t i = 0; i < *n; i++)
         if (!isfinite((*pcm)[i])) {
@@ -377,7 +370,7 @@ int vl_valle_tts(const vl_valle_bundle *b, vl_codec *codec, vl_g2p *g2p,
     if (!o) o = &def;
     if (!b || !codec || !g2p || !text)
         return vl_error(VL_ERR_ARG, "tts: missing model, codec, G2P or text");
-    double t_start = now_s();
+    double t_start = vl_seconds();
     const vl_codec_info *ci = vl_codec_get_info(codec);
     st->sample_rate = ci->sample_rate;
     int rc = check_setup(b, ci, o);
@@ -405,9 +398,9 @@ int vl_valle_tts(const vl_valle_bundle *b, vl_codec *codec, vl_g2p *g2p,
     int32_t *prom = NULL;
     int prom_frames = 0;
     if (rc >= 0) {
-        double t0 = now_s();
+        double t0 = vl_seconds();
         rc = encode_prompt(b, codec, prompt_pcm, n, rate, o, &prom, &prom_frames, st);
-        st->codec_seconds += now_s() - t0;
+        st->codec_seconds += vl_seconds() - t0;
     }
     fbuf out = {0};
     if (rc >= 0) {
@@ -455,7 +448,7 @@ int vl_valle_tts(const vl_valle_bundle *b, vl_codec *codec, vl_g2p *g2p,
     *pcm_out = a.data;
     *n_out = a.frames;
     st->audio_seconds = (double)a.frames / ci->sample_rate;
-    st->total_seconds = now_s() - t_start;
+    st->total_seconds = vl_seconds() - t_start;
     st->rtf = st->audio_seconds > 0 ? st->total_seconds / st->audio_seconds : 0;
     if (!st_user) vl_valle_tts_stats_free(st);
     return VL_OK;
