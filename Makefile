@@ -1,8 +1,8 @@
-# Thin wrapper around CMake: `make`, `make test`, `make demo`, `make asan`, `make bench`.
+# Thin wrapper around CMake: `make`, `make valle` (the command only), `make test`, `make demo`, `make asan`, `make bench`.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all test demo asan valgrind fuzz bench clean deps
+.PHONY: all valle test demo asan valgrind fuzz bench clean deps
 
 all:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -11,7 +11,11 @@ all:
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: all
+valle:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target valle_cli
+
+demo: valle
 	bash scripts/demo.sh $(BUILD)/valle
 
 asan:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh: installs the Debian (bookworm) packages valle needs
 # to build and test. Idempotent and non-interactive; uses sudo when not root.
-# Usage: bash scripts/install-deps.sh
+# Usage: bash scripts/install-deps.sh [--corpus]
+#   --corpus  also the speech synthesizers, recogniser and numpy/scipy that
+#             scripts/build-voice-corpus.sh and scripts/eval/ use (issue 9)
 set -euo pipefail
 
 packages=(
@@ -16,6 +18,13 @@ packages=(
   zlib1g-dev                         # the built-in (gzipped) CMU dictionary
   libespeak-ng-dev espeak-ng-data    # OOV G2P fallback and IPA for other languages (issue 7)
 )
+if [ "${1:-}" = "--corpus" ]; then
+  packages+=(flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts espeak-ng
+             pocketsphinx pocketsphinx-en-us python3 python3-numpy python3-scipy)
+elif [ $# -gt 0 ]; then
+  echo "usage: bash scripts/install-deps.sh [--corpus]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

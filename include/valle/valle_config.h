@@ -68,6 +68,8 @@ typedef struct vl_valle_config {
     bool ar_first_token_loss;   /* true: the separator before the response
                                    predicts its first token (the reference
                                    leaves it unlearned: false) */
+    int d_model, n_heads, n_layers; /* 0: the preset's; else override its
+                                   * width, heads or depth */
     int log_every;              /* 1: steps between JSON log lines */
 
     char *path;                 /* the file loaded (for messages, dirs) */

@@ -74,6 +74,9 @@ static const key_def keys[] = {
     NUM(p_dropout, K_F32, 0, 0.999),
     NUM(threads, K_INT, 0, 4096),
     OTHER(ar_first_token_loss, K_BOOL),
+    NUM(d_model, K_INT, 0, 65536),
+    NUM(n_heads, K_INT, 0, 1024),
+    NUM(n_layers, K_INT, 0, 1024),
     NUM(log_every, K_INT, 1, INT_MAX),
 };
 #define N_KEYS ((int)(sizeof keys / sizeof *keys))

@@ -127,6 +127,13 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
         goto fail;
     }
     /* model: codec description from the data and the codec */
+    if (have_ckpt && (b->levels != r->data.levels || strcmp(b->codec, cfg->codec))) {
+        st = vl_error(VL_ERR_ARG, "%s was trained on %d levels of codec '%s', but the "
+                      "data has %d levels (codec '%s' in the config): use another "
+                      "ckpt_dir or the matching data", r->ckpt_path, b->levels, b->codec,
+                      r->data.levels, cfg->codec);
+        goto fail;
+    }
     b->levels = r->data.levels;
     snprintf(b->codec, sizeof b->codec, "%s", cfg->codec);
     int max_vocab = 0;
@@ -149,6 +156,10 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
         if ((st = vl_valle_preset(&mc, cfg->model, n_tokens, b->levels,
                                   b->phones.n + 1)) < 0)
             goto fail;
+        if (cfg->d_model) mc.d_model = cfg->d_model;
+        if (cfg->n_heads) mc.n_heads = cfg->n_heads;
+        if (cfg->n_layers) mc.n_layers = cfg->n_layers;
+        if ((st = vl_valle_model_config_check(&mc)) < 0) goto fail;
         mc.p_dropout = cfg->p_dropout;
         mc.first_token_loss = cfg->ar_first_token_loss;
         build_model(r, &mc);

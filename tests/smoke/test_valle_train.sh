@@ -73,6 +73,31 @@ strip() { grep '"train"' "$1" | sed -E 's/, "elapsed".*//'; }
 check '[ "$(strip logs/r1/log.jsonl | wc -l)" -eq 40 ]'
 check 'diff <(strip logs/r1/log.jsonl) <(strip logs/r2/log.jsonl) >/dev/null'
 
+# resuming on data with another level count: a clear error, not a crash
+# (the same utterances cut to their first 4 of 8 levels: the .npy header's
+# shape string keeps its length, the int64 codes are level-major)
+mkdir -p "$T/data4/test"
+f="$D/test.qnt.npy"
+hl=$(( $(od -An -tu2 -j8 -N2 "$f") + 10 ))
+frames=$(( ($(stat -c %s "$f") - hl) / 64 ))
+for n in test test2; do
+  cp "$D/$n.phn.txt" "$T/data4/test/"
+  { head -c $hl "$f" | sed 's/(1, 8, /(1, 4, /'; tail -c +$((hl + 1)) "$f" | head -c $((4 * frames * 8)); } \
+    > "$T/data4/test/$n.qnt.npy"
+done
+sed 's#^data_dirs.*#data_dirs: ['"$T"'/data4]#' r2.yml > r2four.yml
+mkdir -p ckpts/r2four && cp ckpts/r2/model.safetensors ckpts/r2four/
+expect_fail "resume on 4-level data" "trained on 8 levels" "$VALLE" train r2four.yml --quiet --no-wavs
+
+# d_model / n_heads / n_layers override the preset (stored in the checkpoint)
+{ base ar-tiny 2; printf 'n_layers: 1\nd_model: 16\n'; } > ov.yml
+"$VALLE" train ov.yml --quiet --no-wavs
+check '[ $? -eq 0 ]'
+# (the model metadata is a JSON string inside the safetensors header: \" quotes)
+check 'head -c 4096 ckpts/ov/model.safetensors | tr -d "\\\\" | grep -a -q "\"d_model\": 16, \"n_heads\": 2, \"n_layers\": 1,"'
+{ base ar-tiny 2; printf 'n_heads: 3\n'; } > ov3.yml
+expect_fail "heads not dividing the width" "divisible by the heads" "$VALLE" train ov3.yml --quiet
+
 # bad input
 printf 'data_dirs: [%s/data]\nmodel: xyz\n' "$T" > bad1.yml
 expect_fail "unknown model" "model" "$VALLE" train bad1.yml --quiet

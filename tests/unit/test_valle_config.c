@@ -100,7 +100,8 @@ static void test_shipped_configs(void) {
     static const char *const others[] = {
         "config/test/nar.yml", "config/ar.yml", "config/nar.yml", "config/LibriTTS/ar.yml",
         "config/LibriTTS/nar.yml", "config/LibriTTS/ar-quarter.yml",
-        "config/LibriTTS/nar-quarter.yml"};
+        "config/LibriTTS/nar-quarter.yml", "config/default-voice/ar.yml",
+        "config/default-voice/nar.yml"};
     for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
         vl_valle_config_default(&c);
         int rc = vl_valle_config_load(&c, others[i]);
@@ -110,6 +111,12 @@ static void test_shipped_configs(void) {
             CHECK_INT(c.spkr_path_component, -3);
             CHECK_INT(c.eval_every, 10000);
             CHECK(!strcmp(c.data_dirs[0], "data/LibriTTS/"));
+        }
+        if (strstr(others[i], "default-voice")) {   /* the quarter preset, 6 layers */
+            CHECK(!strcmp(c.model + (c.model[0] == 'n'), "ar-quarter"));
+            CHECK_INT(c.n_layers, 6);
+            CHECK_INT(c.d_model, 0);
+            CHECK_INT(c.num_tokens, 0);
         }
         vl_valle_config_free(&c);
     }
@@ -147,7 +154,8 @@ static void test_keys(void) {
     char *json = vl_valle_config_to_json(&c);
     vl_json *j = vl_json_parse(json, strlen(json));
     CHECK(j != NULL);
-    CHECK_INT(j ? j->count : 0, 37);   /* every key of the header */
+    CHECK_INT(j ? j->count : 0, 40);   /* every key of the header */
+    CHECK(vl_json_get(j, "n_layers") && vl_json_get(j, "n_layers")->number == 0);
     CHECK(!strcmp(vl_json_string(j, "model", ""), "nar-tiny"));
     CHECK(vl_json_number(j, "warmup_max_lr", 0) == 1e-3);
     CHECK(vl_json_number(j, "warmup_min_lr", 0) == 1e-6);
@@ -194,6 +202,8 @@ static void test_errors(void) {
     LOAD_FAILS("batch_size: 1\nbatch_size: 2\n", "bad.yml:2: duplicate key 'batch_size'", NULL);
     LOAD_FAILS("model: ar\n\tbatch_size: 1\n", "bad.yml:2: tab in indentation", NULL);
     LOAD_FAILS("seed: -1\n", "bad.yml:1: key 'seed'", "out of range");
+    LOAD_FAILS("n_layers: -2\n", "bad.yml:1: key 'n_layers'", "out of range");
+    LOAD_FAILS("d_model: wide\n", "bad.yml:1: key 'd_model'", "expected an integer");
 
     vl_valle_config c;
     vl_valle_config_default(&c);
