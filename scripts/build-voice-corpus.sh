@@ -20,31 +20,10 @@ SHARED=${VALLE_SHARED:-$ROOT/../shared}
 META=$SHARED/data/text/ljspeech-metadata.csv
 LJCLIPS=$SHARED/data/speech/ljspeech-test
 
-# speaker name -> synthesizer command line reading the sentence from $TEXT
-# and writing $RAW. Every voice speaks 2/10 of the training sentences (each
-# sentence is spoken by two voices).
-VOICES=(flite-kal16 flite-awb flite-rms flite-slt festival-kal festival-ked
-        festival-slt-hts espeak-en-us espeak-en-us-f3 espeak-en-gb-rp)
-
-synthesize() { # speaker text raw.wav
-    local spk=$1 text=$2 raw=$3
-    case $spk in
-    flite-*) flite -voice "${spk#flite-}" -t "$text" -o "$raw" ;;
-    festival-kal) printf '%s\n' "$text" | text2wave -eval '(voice_kal_diphone)' -o "$raw" ;;
-    festival-ked) printf '%s\n' "$text" | text2wave -eval '(voice_ked_diphone)' -o "$raw" ;;
-    festival-slt-hts) printf '%s\n' "$text" | text2wave -eval '(voice_cmu_us_slt_arctic_hts)' -o "$raw" ;;
-    espeak-en-us) espeak-ng -v en-us -w "$raw" -- "$text" ;;
-    espeak-en-us-f3) espeak-ng -v en-us+f3 -w "$raw" -- "$text" ;;
-    espeak-en-gb-rp) espeak-ng -v en-gb-x-rp -w "$raw" -- "$text" ;;
-    *) echo "unknown voice $spk" >&2; return 1 ;;
-    esac
-}
-
-# 16 kHz mono, silence trimmed to 0.15 s, active level -26 dBFS.
-condition() { # in.wav out.wav
-    "$VALLE" audio convert "$1" -o "$2" --mono --rate 16000 --dc \
-        --trim 45 --margin 0.15 --level -26 >/dev/null
-}
+# VOICES, synthesize and condition (shared with scripts/eval/teacher-wer.sh).
+# Every voice speaks 2/10 of the training sentences (each sentence is
+# spoken by two voices).
+. "$ROOT/scripts/lib/voices.sh"
 
 speak_voice() { # speaker out list-file
     local spk=$1 out=$2 list=$3 tmp n=0

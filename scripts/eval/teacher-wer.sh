@@ -21,8 +21,9 @@ HELDOUT=${HELDOUT:-$ROOT/data/voice-corpus/heldout.csv}
 N=60
 OUT=/tmp/teacher-wer
 JOBS=1
-VOICES="flite-kal16 flite-awb flite-rms flite-slt festival-kal festival-ked
-festival-slt-hts espeak-en-us espeak-en-us-f3 espeak-en-gb-rp"
+# the corpus's VOICES, synthesizers and conditioning
+. "$ROOT/scripts/lib/voices.sh"
+SELECTED="${VOICES[*]}"
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "teacher-wer.sh: error: $*" >&2; exit 2; }
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --n) [ $# -ge 2 ] || die "--n needs a value"; N=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || die "--out needs a value"; OUT=$2; shift 2 ;;
-    --voices) [ $# -ge 2 ] || die "--voices needs a value"; VOICES=$2; shift 2 ;;
+    --voices) [ $# -ge 2 ] || die "--voices needs a value"; SELECTED=$2; shift 2 ;;
     -j) [ $# -ge 2 ] || die "-j needs a value"; JOBS=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
@@ -45,35 +46,14 @@ for tool in flite text2wave espeak-ng pocketsphinx_continuous python3; do
     command -v $tool >/dev/null || die "$tool not found"
 done
 
-# Same synthesizers and conditioning as scripts/build-voice-corpus.sh
-# (duplicated: that script runs its build when sourced). Keep in sync.
-synthesize() { # speaker text raw.wav
-    local spk=$1 text=$2 raw=$3
-    case $spk in
-    flite-*) flite -voice "${spk#flite-}" -t "$text" -o "$raw" ;;
-    festival-kal) printf '%s\n' "$text" | text2wave -eval '(voice_kal_diphone)' -o "$raw" ;;
-    festival-ked) printf '%s\n' "$text" | text2wave -eval '(voice_ked_diphone)' -o "$raw" ;;
-    festival-slt-hts) printf '%s\n' "$text" | text2wave -eval '(voice_cmu_us_slt_arctic_hts)' -o "$raw" ;;
-    espeak-en-us) espeak-ng -v en-us -w "$raw" -- "$text" ;;
-    espeak-en-us-f3) espeak-ng -v en-us+f3 -w "$raw" -- "$text" ;;
-    espeak-en-gb-rp) espeak-ng -v en-gb-x-rp -w "$raw" -- "$text" ;;
-    *) echo "unknown voice $spk" >&2; return 1 ;;
-    esac
-}
-condition() { # in.wav out.wav
-    "$VALLE" audio convert "$1" -o "$2" --mono --rate 16000 --dc \
-        --trim 45 --margin 0.15 --level -26 >/dev/null
-}
-
 mkdir -p "$OUT"
 LIST=$OUT/sentences.csv
 head -n "$N" "$HELDOUT" >"$LIST"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for v in $VOICES; do
-    case $v in flite-* | festival-kal | festival-ked | festival-slt-hts | espeak-en-us | espeak-en-us-f3 | espeak-en-gb-rp) ;;
-    *) die "unknown voice '$v'" ;; esac
+for v in $SELECTED; do
+    [[ " ${VOICES[*]} " == *" $v "* ]] || die "unknown voice '$v' (voices: ${VOICES[*]})"
     mkdir -p "$OUT/teacher/$v" "$OUT/roundtrip/$v"
     n=0
     while IFS='|' read -r id text; do
@@ -101,7 +81,7 @@ wer() { # folder tsv -> "wer errors words"
 
 res=$OUT/results.tsv
 printf 'voice\tteacher_wer\tteacher_errors\twords\troundtrip_wer\troundtrip_errors\n' >"$res"
-for v in $VOICES; do
+for v in $SELECTED; do
     echo "  recognising $v..." >&2
     read -r tw te tn < <(wer "$OUT/teacher/$v" "$OUT/teacher/$v.tsv")
     read -r rw re rn < <(wer "$OUT/roundtrip/$v" "$OUT/roundtrip/$v.tsv")
