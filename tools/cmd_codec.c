@@ -177,6 +177,8 @@ int cmd_quantize(int argc, char **argv) {
     const vl_codec_info *in = vl_codec_get_info(cd);
     int done = 0, skipped = 0, failed = 0;
     double t0 = vl_seconds(), audio_s = 0, last = 0;
+    /* a progress line a second on a terminal, every 30 s into a log file */
+    const double progress_every = isatty(STDERR_FILENO) ? 1.0 : 30.0;
     for (int i = 0; i < files.n; i++) {
         char *out = qnt_name(files.v[i]);
         if (!force && access(out, F_OK) == 0) {
@@ -198,7 +200,7 @@ int cmd_quantize(int argc, char **argv) {
         vl_codes_free(&q);
         free(out);
         double t = vl_seconds();
-        if (!quiet && (t - last > 1.0 || i + 1 == files.n)) {
+        if (!quiet && (t - last > progress_every || i + 1 == files.n)) {
             last = t;
             fprintf(stderr, "quantize: %d/%d files (%d encoded, %d skipped, %d failed), "
                     "%.1f s of audio, RTF %.3f\n", i + 1, files.n, done, skipped, failed,
