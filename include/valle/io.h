@@ -154,6 +154,14 @@ void vl_strbuf_printf(vl_strbuf *b, const char *fmt, ...)
 /* s as a JSON string literal (quotes, escapes); NULL writes null. */
 void vl_strbuf_json_string(vl_strbuf *b, const char *s);
 
+/* ---- UTF-8 (src/io/utf8.c) ---- */
+/* Decodes one code point of s[0..n) (n > 0) into *cp; returns the bytes used
+ * (1..4), or 0 for an invalid or truncated sequence (overlong forms,
+ * surrogates and code points beyond U+10FFFF are invalid). */
+int vl_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Writes cp (<= U+10FFFF) as 1..4 bytes at out; returns the count. */
+int vl_utf8_encode(char *out, uint32_t cp);
+
 /* ---- CSV classification data: features..., integer label per row ---- */
 typedef struct vl_csv_data {
     float *x;        /* (n, d) */

@@ -38,39 +38,6 @@ static vl_json *new_node(parser *p, vl_json_type type) {
     return j;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static int utf8_len(const unsigned char *s, size_t n) {
-    uint32_t cp, min;
-    int len;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) len = 2, cp = s[0] & 0x1f, min = 0x80;
-    else if ((s[0] & 0xf0) == 0xe0) len = 3, cp = s[0] & 0x0f, min = 0x800;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4) len = 4, cp = s[0] & 7, min = 0x10000;
-    else return 0;
-    if ((size_t)len > n) return 0;
-    for (int k = 1; k < len; k++) {
-        if ((s[k] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (s[k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return len;
-}
-
-static int put_utf8(char *o, uint32_t cp) {
-    if (cp < 0x80) { o[0] = (char)cp; return 1; }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | cp >> 6); o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12); o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | cp >> 18); o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3f)); o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* Four hex digits at s[k..k+3] (caller checked bounds); -1 if not hex. */
 static long hex4(const char *s) {
     long v = 0;
@@ -104,7 +71,8 @@ static char *parse_string(parser *p) {
         if (c < 0x20) { fail(p, "control character in string"); goto bad; }
         if (c < 0x80 && c != '\\') { out[o++] = (char)c; p->i++; continue; }
         if (c >= 0x80) {
-            int len = utf8_len((const unsigned char *)s + p->i, end - p->i);
+            uint32_t cp;
+            int len = vl_utf8_decode((const unsigned char *)s + p->i, end - p->i, &cp);
             if (!len) { fail(p, "invalid UTF-8 in string"); goto bad; }
             memcpy(out + o, s + p->i, (size_t)len);
             o += (size_t)len, p->i += (size_t)len;
@@ -129,7 +97,7 @@ static char *parse_string(parser *p) {
             p->i += 6;
         }
         if (cp == 0) { fail(p, "\\u0000 is not supported"); goto bad; }
-        o += (size_t)put_utf8(out + o, (uint32_t)cp);
+        o += (size_t)vl_utf8_encode(out + o, (uint32_t)cp);
         p->i += 6;
     }
     out[o] = 0;

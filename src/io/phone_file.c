@@ -19,25 +19,13 @@ static int is_separator(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0..n) (1..4), or 0 when it
+/* Length of the well-formed UTF-8 character at s[0..n) (1..4), or 0 when it
  * is malformed, overlong, a surrogate, beyond U+10FFFF or a control. */
 static size_t utf8_char_len(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    if (c < 0x80) return (c >= 0x20 && c != 0x7f) ? 1 : 0;
-    size_t len;
-    unsigned cp, min;
-    if ((c & 0xe0) == 0xc0) len = 2, cp = c & 0x1f, min = 0x80;
-    else if ((c & 0xf0) == 0xe0) len = 3, cp = c & 0x0f, min = 0x800;
-    else if ((c & 0xf8) == 0xf0) len = 4, cp = c & 0x07, min = 0x10000;
-    else return 0;
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    if (cp >= 0x80 && cp < 0xa0) return 0; /* C1 controls */
-    return len;
+    uint32_t cp;
+    int len = vl_utf8_decode(s, n, &cp);
+    if (!len || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) return 0;
+    return (size_t)len;
 }
 
 static void free_symbols(char **syms, int n) {

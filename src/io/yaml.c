@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "valle/core.h"
+#include "valle/io.h"
 
 typedef struct yline {
     int no;        /* 1-based line number */
@@ -176,22 +177,6 @@ static int split_lines(parser *p, char *buf, size_t len) {
 
 /* ------------------------------------------------------------ scalars */
 
-static int put_utf8(char *o, uint32_t cp) {
-    if (cp < 0x80) { o[0] = (char)cp; return 1; }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 static int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -236,7 +221,7 @@ static int parse_quoted(parser *p, const char **sp, int line, char **out) {
                     return perr(p, line, "escape '\\%c' gives an invalid character "
                                 "(NUL, a surrogate or beyond U+10FFFF)", e);
                 }
-                w += put_utf8(w, cp);
+                w += vl_utf8_encode(w, cp);
                 s += 2 + digits;
                 continue;
             }
@@ -250,7 +235,7 @@ static int parse_quoted(parser *p, const char **sp, int line, char **out) {
             }
             static const char from[] = "ntr\"\\/abfve _", to[] = "\n\t\r\"\\/\a\b\f\v\x1b \xa0";
             char r = to[strchr(from, e) - from];
-            if (e == '_') w += put_utf8(w, 0xa0);
+            if (e == '_') w += vl_utf8_encode(w, 0xa0);
             else *w++ = r;
             s += 2;
             continue;

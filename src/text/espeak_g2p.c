@@ -86,7 +86,7 @@ static void split_ipa_word(const char *w, size_t n, tbuf *o) {
     bool open = false, tie = false, stress = false;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        int k = utf8_decode((const unsigned char *)w + i, n - i, &cp);
+        int k = vl_utf8_decode((const unsigned char *)w + i, n - i, &cp);
         if (k == 0) k = 1, cp = 0xfffd;
         if (cp == 0x361 || cp == 0x35c) {  /* tie: the next letter joins */
             tie = true;

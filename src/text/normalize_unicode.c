@@ -150,7 +150,7 @@ char *norm_unicode(const char *text, bool ascii) {
     size_t n = strlen((const char *)s);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        int k = utf8_decode(s + i, n - i, &cp);
+        int k = vl_utf8_decode(s + i, n - i, &cp);
         if (k == 0) {  /* invalid byte: a space, resynchronise on the next */
             put_space(&b);
             i++;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "valle/io.h"
 #include "valle/text.h"
 
 /* ---- growable string ---- */
@@ -27,12 +28,6 @@ void tb_rtrim(tbuf *b);
 /* NUL-terminated result (never NULL); the buffer is emptied. */
 char *tb_take(tbuf *b);
 void tb_free(tbuf *b);
-
-/* ---- UTF-8 ---- */
-/* Decodes one code point of s[0..n) (n > 0) into *cp; returns the bytes used,
- * or 0 for an invalid or truncated sequence (overlong forms and surrogates are
- * invalid). */
-int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* ---- character classes (ASCII; bytes >= 0x80 are none of these) ---- */
 static inline bool is_digit(int c) { return c >= '0' && c <= '9'; }

@@ -47,33 +47,11 @@ void tb_free(tbuf *b) {
     b->len = b->cap = 0;
 }
 
-int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    int len;
-    uint32_t v, min;
-    if ((c & 0xe0) == 0xc0) len = 2, v = c & 0x1f, min = 0x80;
-    else if ((c & 0xf0) == 0xe0) len = 3, v = c & 0x0f, min = 0x800;
-    else if ((c & 0xf8) == 0xf0) len = 4, v = c & 0x07, min = 0x10000;
-    else return 0;
-    if ((size_t)len > n) return 0;
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
-    *cp = v;
-    return len;
-}
-
 size_t vl_utf8_invalid_count(const char *text, size_t n) {
     size_t bad = 0;
     uint32_t cp;
     for (size_t i = 0; i < n;) {
-        int k = utf8_decode((const unsigned char *)text + i, n - i, &cp);
+        int k = vl_utf8_decode((const unsigned char *)text + i, n - i, &cp);
         if (k == 0) bad++, k = 1;
         i += (size_t)k;
     }
