@@ -241,8 +241,9 @@ static int encode_pairs(const vl_s2s_config *cfg, const vl_s2s_data *d, int lo, 
         p->ns = vl_s2s_encode_src(cfg, d->src[i], p->src, MAXLEN);
         p->nt = p->ns < 0 ? p->ns : vl_s2s_encode_tgt(cfg, d->tgt[i], p->tgt, MAXLEN - 1);
         if (p->ns < 0 || p->nt < 0) {
+            int st = p->ns < 0 ? p->ns : p->nt;   /* p points into e */
             free(e);
-            return p->ns < 0 ? p->ns : p->nt;
+            return st;
         }
     }
     *out = e;
