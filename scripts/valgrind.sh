@@ -53,3 +53,12 @@ done
 run 0 $B/valle export --ar "$T/ckpt-ar/model.safetensors" --nar "$T/ckpt-nar/model.safetensors" -o "$T/valle.safetensors"
 run 0 $B/valle tts "Hello." --model "$T/valle.safetensors" --prompt tests/data/speech.wav -o "$T/hello.wav" --max-seconds 0.5 --quiet
 run 2 $B/valle tts "!!!" --model "$T/valle.safetensors" --prompt tests/data/speech.wav -o "$T/x.wav"
+# word2vec: both engines, NS + HS, text and binary vectors, then queries
+w=tests/data/w2v_small.txt
+run 0 $B/valle word2vec train -train $w -output "$T/v.bin" -size 8 -min-count 1 -iter 2 -binary 1 -threads 2 -save-vocab "$T/vocab.txt" --quiet
+run 0 $B/valle word2vec train -train $w -output "$T/v.txt" -size 8 -min-count 1 -iter 1 -cbow 0 -hs 1 -negative 2 -engine classic -read-vocab "$T/vocab.txt" -threads 1 --quiet
+run 1 $B/valle word2vec train -train "$T/no-such.txt" -output "$T/x.txt" --quiet
+run 0 $B/valle word2vec similar --vectors "$T/v.bin" -n 3 cat dog
+run 0 $B/valle word2vec analogy --vectors "$T/v.txt" -n 3 man king woman
+run 0 $B/valle word2vec eval-similarity --vectors "$T/v.bin" fuzz/corpus/w2v_eval/similarity.txt
+run 0 $B/valle word2vec eval-analogy --vectors "$T/v.txt" fuzz/corpus/w2v_eval/questions.txt

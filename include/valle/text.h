@@ -93,7 +93,8 @@ typedef struct vl_g2p_oov {
 
 typedef struct vl_g2p_options {
     const char *dict_path;  /* NULL: $VALLE_CMUDICT, else the built-in CMUdict */
-    const char *oov;        /* "espeak" (default), "spell" (letter names), "none" */
+    const char *oov;        /* NULL: "neural" if its model loads, else "espeak",
+                               else "spell"; or one of those three by name */
     int no_normalize;       /* 1: the input is already normalised */
 } vl_g2p_options;
 

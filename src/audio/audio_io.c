@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sndfile.h>
+#include <sys/stat.h>
 
 #include "valle/io.h"
 
@@ -59,9 +60,14 @@ int vl_audio_read(vl_audio *a, const char *path) {
         goto out;
     }
     /* The header's frame count may lie (truncated files): read to the end,
-     * growing the buffer, and trust the count only for a first guess. */
+     * growing the buffer, and trust the count only for a first guess, which
+     * is bounded by the file's size (a 44-byte WAV may claim 4M frames). */
     int64_t cap = 1 << 16, n = 0;
-    if (info.frames > 0 && info.frames < (1 << 22)) cap = info.frames + 1;
+    if (info.frames > 0 && info.frames < (1 << 22)) {
+        struct stat st;
+        int64_t bound = stat(path, &st) == 0 && st.st_size > 0 ? (int64_t)st.st_size : 1 << 16;
+        cap = info.frames + 1 < bound ? info.frames + 1 : bound;
+    }
     float *buf = malloc((size_t)cap * info.channels * sizeof(float));
     if (!buf) {
         rc = vl_error(VL_ERR_NOMEM, "%s: cannot allocate %lld frames", path, (long long)cap);

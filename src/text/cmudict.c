@@ -161,13 +161,24 @@ int cmudict_load_builtin(vl_cmudict **out) {
     return finish(out, buf, "built-in CMUdict");
 }
 
+/* The largest dictionary read (after gunzip). */
+#define MAX_DICT_BYTES (1 << 26)
+
 int cmudict_load_file(vl_cmudict **out, const char *path) {
     gzFile f = gzopen(path, "rb");
     if (!f) return vl_error(VL_ERR_IO, "%s: %s", path, strerror(errno ? errno : ENOENT));
     size_t cap = 1u << 20, len = 0;
     char *buf = vl_xmalloc(cap);
     for (;;) {
-        if (cap - len < 65536) buf = vl_xrealloc(buf, cap *= 2);
+        if (cap - len < 65536) {
+            if (cap >= MAX_DICT_BYTES) {  /* CMUdict is 3.5 MB; a .gz may inflate without end */
+                gzclose(f);
+                free(buf);
+                return vl_error(VL_ERR_FORMAT, "%s: larger than %d MiB, not a pronouncing dictionary",
+                                path, MAX_DICT_BYTES >> 20);
+            }
+            buf = vl_xrealloc(buf, cap *= 2);
+        }
         int k = gzread(f, buf + len, (unsigned)(cap - len - 1));
         if (k < 0) {
             int err;

@@ -92,7 +92,7 @@ static int vocab_build(const char *text, size_t len, vl_lm_tokenizer kind, vl_lm
     }
     word_list l = {0};
     for_each_word(text, len, collect, &l);
-    qsort(l.w, (size_t)l.n, sizeof *l.w, cmp_str);
+    if (l.n > 1) qsort(l.w, (size_t)l.n, sizeof *l.w, cmp_str);
     int64_t u = 0;
     for (int64_t i = 0; i < l.n; i++) {
         if (u > 0 && strcmp(l.w[u - 1], l.w[i]) == 0) {
@@ -126,7 +126,9 @@ static void encode_word(void *u, const char *w, size_t len) {
     char *key = len < sizeof buf ? buf : vl_xmalloc(len + 1);
     memcpy(key, w, len);
     key[len] = 0;
-    char **hit = bsearch(&key, e->v->words, (size_t)e->v->n, sizeof(char *), cmp_str);
+    char **hit = e->v->n > 0 ? bsearch(&key, e->v->words, (size_t)e->v->n, sizeof(char *),
+                                       cmp_str)
+                             : NULL;
     int id = hit ? (int)(hit - e->v->words) : e->unk;
     if (id < 0)
         e->rc = vl_error(VL_ERR_ARG, "word '%.40s' is not in the vocabulary", key);
@@ -154,7 +156,7 @@ int vl_lm_encode(const vl_lm_vocab *v, const char *text, size_t len, int **ids,
     }
     enc_state e = {.v = v, .ids = out, .unk = -1};
     char *unk = "<unk>";
-    char **hit = bsearch(&unk, v->words, (size_t)v->n, sizeof(char *), cmp_str);
+    char **hit = v->n > 0 ? bsearch(&unk, v->words, (size_t)v->n, sizeof(char *), cmp_str) : NULL;
     if (hit) e.unk = (int)(hit - v->words);
     for_each_word(text, len, encode_word, &e);
     if (e.rc < 0) {

@@ -82,6 +82,9 @@ expect_fail "shorter than a frame" "shorter than one 480-sample frame" "$VALLE" 
 expect_fail "0 Hz" "zero.wav" "$VALLE" codec roundtrip "$T/zero.wav" -o "$T/x.wav"
 { wav_hdr 1 50000000 3200; head -c 3200 /dev/zero; } >"$T/absurd.wav"
 expect_fail "50 MHz" "absurd.wav" "$VALLE" codec roundtrip "$T/absurd.wav" -o "$T/x.wav"
+# a 44-byte header claiming 4M frames of 8 channels, then 4 frames: read as
+# 4 frames (the first buffer guess is bounded by the file's size)
+check '"$VALLE" audio info fuzz/corpus/wav/header-claims-4M-frames.wav | grep -q "8 channels, 4 frames"'
 expect_fail "missing file" "nope.wav" "$VALLE" codec roundtrip "$T/nope.wav" -o "$T/x.wav"
 expect_fail "bad output ext" "unknown output format" "$VALLE" codec roundtrip "$wav" -o "$T/x.mp4"
 check '[ ! -e "$T/x.wav" ] && [ ! -e "$T/x.mp4" ]'

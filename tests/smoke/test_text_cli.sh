@@ -108,6 +108,8 @@ expect_fail "bad column" "--column must be >= 1" "$VALLE" phonemize --from-csv "
 expect_fail "missing dict" "no-such.dict" "$VALLE" phonemize --dict "$T/no-such.dict" hello
 printf 'hello HH AH0 L OW1\nworld W ER1 L DX\n' >"$T/bad.dict"
 expect_fail "malformed dict" "bad.dict:2" "$VALLE" phonemize --dict "$T/bad.dict" hello
+head -c 80000000 /dev/zero | gzip -1 >"$T/bomb.dict.gz"  # 80 MB of zeros in 80 KB
+expect_fail "gzip bomb dict" "bomb.dict.gz: larger than 64 MiB" "$VALLE" phonemize --dict "$T/bomb.dict.gz" hello
 expect_fail "unknown option" "unknown option '--bogus'" "$VALLE" normalize --bogus
 expect_fail "bad max-chars" "must be >= 0" "$VALLE" normalize --split --max-chars -3 x
 

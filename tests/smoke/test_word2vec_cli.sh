@@ -68,6 +68,10 @@ expect_fail "binary garbage" "NUL byte|binary|longer than" $W train -train "$T/g
 { echo "a b c"; head -c 400 /dev/zero | tr '\0' 'q'; echo " d"; } >"$T/longword.txt"
 expect_fail "over-long word" "longer than 255 bytes at offset 6" $W train -train "$T/longword.txt" -output "$T/keep.bin" -min-count 1
 expect_fail "missing corpus" "no-such.txt" $W train -train "$T/no-such.txt" -output "$T/keep.bin"
+printf 'the 5\ncat many\n' >"$T/badvocab.txt"
+printf 'the 9223372036854775807\ncat 5\n' >"$T/hugevocab.txt"
+expect_fail "vocabulary counts overflow" "hugevocab.txt:1: counts add up to more than 10.15 words" $W train -train "$T/corpus.txt" -output "$T/keep.bin" -read-vocab "$T/hugevocab.txt"
+expect_fail "bad vocabulary line" "badvocab.txt:2: expected 'word count'" $W train -train "$T/corpus.txt" -output "$T/keep.bin" -read-vocab "$T/badvocab.txt"
 check 'cmp -s "$T/v.bin" "$T/keep.bin"'
 
 # bad queries and vector files
@@ -88,4 +92,8 @@ expect_fail "garbage vectors" "not a word2vec" $W similar --vectors "$T/garbage.
 expect_fail "missing vectors" "no-such.bin" $W similar --vectors "$T/no-such.bin" g1w2
 printf 'not four words here at all\n' >"$T/badq.txt"
 expect_fail "bad questions" "badq.txt:1" $W eval-analogy --vectors "$T/v.bin" "$T/badq.txt"
+printf '# a comment\ng0w0 g1w1 high\n' >"$T/badpairs.txt"
+expect_fail "bad similarity line" "badpairs.txt:2: expected 'word1 word2 score'" $W eval-similarity --vectors "$T/v.bin" "$T/badpairs.txt"
+printf '# only a comment\n' >"$T/nopairs.txt"
+expect_fail "no similarity pairs" "nopairs.txt: no word pairs" $W eval-similarity --vectors "$T/v.bin" "$T/nopairs.txt"
 finish

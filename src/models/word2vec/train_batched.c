@@ -36,6 +36,9 @@
  * walked in 16-float chunks, then one 8-float chunk, then scalars. */
 typedef float vf16 __attribute__((vector_size(64)));
 typedef float vf8 __attribute__((vector_size(32)));
+/* The helpers below are static and inlined: their vector arguments never
+ * cross an ABI boundary, so the portable build's -Wpsabi notes are noise. */
+#pragma GCC diagnostic ignored "-Wpsabi"
 static inline vf16 ld16(const float *p) {
     vf16 v;
     memcpy(&v, p, sizeof v);

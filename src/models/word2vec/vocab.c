@@ -237,11 +237,16 @@ int vl_w2v_vocab_save(const vl_w2v_vocab *v, const char *path) {
     return vl_atomic_commit(&a);
 }
 
+/* A vocabulary file's counts may sum to at most this (10^15 words, far
+ * beyond any corpus), so that sums of counts cannot overflow. */
+#define MAX_TOTAL_COUNT 1000000000000000LL
+
 int vl_w2v_vocab_read(vl_w2v_vocab *v, const char *path, int min_count) {
     memset(v, 0, sizeof *v);
     FILE *f = fopen(path, "rb");
     if (!f) return vl_error(VL_ERR_IO, "%s: %s", path, strerror(errno));
     int cap = 0, line = 0, status = VL_OK;
+    long long total = 0;
     char buf[VL_W2V_MAX_WORD + 64];
     vocab_add(v, VL_W2V_EOS, &cap);
     while (fgets(buf, sizeof buf, f)) {
@@ -257,6 +262,11 @@ int vl_w2v_vocab_read(vl_w2v_vocab *v, const char *path, int min_count) {
         if (L <= 1) continue;
         if (sscanf(buf, "%255s %lld %c", word, &cnt, &extra) != 2 || cnt < 0) {
             status = vl_error(VL_ERR_FORMAT, "%s:%d: expected 'word count'", path, line);
+            break;
+        }
+        if (cnt > MAX_TOTAL_COUNT || (total += cnt) > MAX_TOTAL_COUNT) {  /* no overflow */
+            status = vl_error(VL_ERR_FORMAT, "%s:%d: counts add up to more than 10^15 words",
+                              path, line);
             break;
         }
         int id = vl_w2v_vocab_find(v, word);
