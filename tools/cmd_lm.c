@@ -1,14 +1,16 @@
 /* tools/cmd_lm.c: `valle lm train|generate|eval`: language models on text
- * files, for every architecture of the LM trainer (--arch; the table in
- * src/train/lm_train.c: "transformer" now, the recurrent ones later). The
- * options common to all architectures are here; the architecture-specific
- * ones are grouped and only apply to theirs. */
+ * files. --arch transformer (the GPT) runs through src/train/lm_train.c,
+ * data parallel under `mpirun -np N`; the recurrent architectures are
+ * handed to cmd_lm_rnn.c. The options common to all architectures are here;
+ * the architecture-specific ones are grouped and only apply to theirs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "valle/dist.h"
 #include "valle/lm_train.h"
 
 static int fail_status(int rc) {
@@ -79,7 +81,9 @@ static int lm_train(int argc, char **argv) {
         {0}};
     int rc = cli_parse(argc, argv, opts, "valle lm train --data FILE [options]",
                        "Train a language model on a text file (defaults: nanoGPT's "
-                       "shakespeare_char baby GPT).", NULL, NULL);
+                       "shakespeare_char baby GPT). Under `mpirun -np N` the transformer "
+                       "trains data parallel: --batch-size is the global batch, split "
+                       "across the ranks; rank 0 logs and saves.", NULL, NULL);
     if (rc) return rc == CLI_HELP ? 0 : 2;
     if (!data_path) return cli_fail(2, "lm train: --data FILE is required");
     if (block < 1 || batch < 1 || max_iters < 0 || stop_after < 0 || warmup < 0 ||
@@ -88,7 +92,17 @@ static int lm_train(int argc, char **argv) {
         beta2 < 0 || beta2 >= 1 || seed < 0 || seed > (1LL << 53))
         return cli_fail(2, "lm train: sizes must be >= 1, rates >= 0, 0 <= dropout < 1, "
                            "0 <= betas < 1, 0 <= seed < 2^53");
+    /* Under mpirun, ranks on one machine share its cores; rank 0 logs and saves. */
+    const int ranks = vl_dist_size(), rank = vl_dist_rank();
+    if (threads == 0 && ranks > 1) {
+        int cores = (int)sysconf(_SC_NPROCESSORS_ONLN) / vl_dist_local_size();
+        threads = cores > 1 ? cores : 1;
+    }
     vl_set_num_threads(threads);
+    if (rank != 0) {
+        quiet = true;
+        log_path = NULL;
+    }
 
     vl_lm_run run;
     vl_lm_data data;
@@ -156,6 +170,16 @@ static int lm_train(int argc, char **argv) {
                    vl_lm_tokenizer_name(cfg.tokenizer), (long long)run.params.n_train,
                    (long long)data.n_train, (long long)(data.n - data.n_train));
     }
+    if (run.cfg.batch_size < ranks) {
+        vl_lm_run_free(&run);
+        vl_lm_data_free(&data);
+        return cli_fail(2, "lm train: --batch-size %d is smaller than the %d ranks (each "
+                           "rank takes a slice of every batch)", run.cfg.batch_size, ranks);
+    }
+    if (!quiet && ranks > 1)
+        printf("data parallel: %d ranks, %d to %d sequences each of every batch of %d\n",
+               ranks, run.cfg.batch_size / ranks, (run.cfg.batch_size + ranks - 1) / ranks,
+               run.cfg.batch_size);
     FILE *logf = NULL;
     if (log_path && !(logf = fopen(log_path, "a"))) {
         fprintf(stderr, "valle: cannot open log %s\n", log_path);
@@ -172,8 +196,9 @@ static int lm_train(int argc, char **argv) {
     while (run.iter < last) {
         rc = vl_lm_run_step(&run, &data, &st);
         if (rc < 0) {
-            fprintf(stderr, "valle: training stopped: %s; %s keeps the last good checkpoint\n",
-                    vl_last_error(), out);
+            if (rank == 0)
+                fprintf(stderr, "valle: training stopped: %s; %s keeps the last good "
+                        "checkpoint\n", vl_last_error(), out);
             exit_code = 1;
             break;
         }
@@ -199,8 +224,9 @@ static int lm_train(int argc, char **argv) {
                 if (vlss >= 0) printf("  val loss %.4f", vlss);
                 printf("\n");
             }
-            rc = vl_lm_run_save(&run, out);
-            if (rc < 0) {
+            rc = rank == 0 ? vl_lm_run_save(&run, out) : VL_OK;
+            if (vl_dist_min_int(rc) < 0) {  /* all ranks stop together */
+                if (rc == VL_OK) rc = vl_error(VL_ERR_IO, "rank 0 failed to save %s", out);
                 exit_code = fail_status(rc);
                 break;
             }

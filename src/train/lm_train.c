@@ -3,12 +3,20 @@
  * random-window batches, AdamW with weight decay on matrices only
  * (nanoGPT's grouping), warm-up + cosine schedule, clipping, NaN checks,
  * loss estimates, checkpoints with exact resume, and sampling with
- * temperature, top-k and top-p through the architecture's decoding state. */
+ * temperature, top-k and top-p through the architecture's decoding state.
+ *
+ * Data parallel under MPI (valle/dist.h), as the MLP trainer: every rank
+ * draws the same global batch of windows, runs its contiguous slice, scales
+ * its mean-loss gradient by slice/batch, and one all-reduce over the
+ * gradient buffer sums the slices, so each step follows one process's
+ * trajectory (up to float summation order). Loss and a failure flag are
+ * reduced together so that all ranks stop on the same step. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "valle/dist.h"
 #include "valle/lm_train.h"
 
 /* ================================================================ archs */
@@ -245,17 +253,32 @@ int vl_lm_run_step(vl_lm_run *run, const vl_lm_data *d, vl_lm_step_stats *st) {
     vl_ctx_reset(c);
     vl_set_training(c, true);
     vl_set_grad_enabled(c, true);
-    int *x = vl_arena_alloc(&c->arena, (size_t)B * T * sizeof(int));
-    int *y = vl_arena_alloc(&c->arena, (size_t)B * T * sizeof(int));
+    const int R = vl_dist_size(), rank = vl_dist_rank();
+    if (B < R)
+        return vl_error(VL_ERR_ARG, "batch size %d is smaller than the %d ranks", B, R);
+    int *x = vl_arena_alloc(&c->arena, (size_t)B * T * sizeof(int));  /* (B, T) */
+    int *y = vl_arena_alloc(&c->arena, (size_t)B * T * sizeof(int));  /* (B, T) */
     get_batch(d, 0, d->n_train, B, T, &run->data_rng, x, y);
-    vl_tensor *logits = run->arch->forward(c, run->model, x, B, T); /* (B, T, V) */
-    vl_tensor *loss = vl_cross_entropy(c, logits, y, -100);
-    float lv = loss->data[0];
-    if (!isfinite(lv))
-        return vl_error(VL_ERR_NUMERIC, "loss is %g at step %lld", lv,
-                        (long long)run->iter + 1);
+    const int lo = (int)((int64_t)B * rank / R), hi = (int)((int64_t)B * (rank + 1) / R);
+    const int nb = hi - lo;  /* this rank's rows [lo, hi) of the global batch */
+    vl_tensor *logits = run->arch->forward(c, run->model, x + (size_t)lo * T, nb, T);
+    vl_tensor *loss = vl_cross_entropy(c, logits, y + (size_t)lo * T, -100);
+    float local = loss->data[0];
     vl_params_zero_grad(&run->params);
-    vl_backward(c, loss);
+    /* [loss sum over rows, failure] summed over ranks */
+    double red[2] = {(double)local * nb, isfinite(local) ? 0 : 1};
+    if (isfinite(local)) {
+        vl_backward(c, loss);
+        if (R > 1) /* mean over the slice -> its share of the global mean */
+            for (int64_t i = 0; i < run->params.n_train; i++)
+                run->params.grad[i] *= (float)nb / (float)B;
+    }
+    vl_dist_allreduce_sum_f64(red, 2);
+    float lv = (float)(red[0] / B);
+    if (red[1] > 0 || !isfinite(lv))
+        return vl_error(VL_ERR_NUMERIC, "loss is %g at step %lld", red[1] > 0 ? NAN : lv,
+                        (long long)run->iter + 1);
+    vl_dist_allreduce_sum(run->params.grad, run->params.n_train);
     float norm = run->cfg.clip > 0
                      ? vl_clip_grad_norm(run->params.grad, run->params.n_train, run->cfg.clip)
                      : (float)vl_grad_norm(run->params.grad, run->params.n_train);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# tests/smoke/test_mpi.sh: data-parallel `valle mlp train` under mpirun -np 2
-# follows the single-process trajectory (same global batches, gradients
-# all-reduced) and resumes bit-identically. Skips without MPI.
+# tests/smoke/test_mpi.sh: data-parallel `valle mlp train` and `valle lm
+# train` (the GPT) under mpirun -np 2 follow the single-process trajectory
+# (same global batches, gradients all-reduced) and resume bit-identically.
+# Skips without MPI.
 source "$(dirname "$0")/lib.sh"
 if ! command -v mpirun >/dev/null || ! "$VALLE" --version | grep -q '(mpi)'; then
   echo "SKIP: mpirun or an MPI build of valle is missing (apt-get install libopenmpi-dev openmpi-bin)"
@@ -41,6 +42,27 @@ check '[ $? -eq 0 ]'
 mpi "$VALLE" mlp train "${cfg2[@]}" --out "$T/b.safetensors" --stop-after 4
 mpi "$VALLE" mlp train --data "$data" --resume "$T/b.safetensors" --out "$T/b.safetensors" --quiet
 check 'cmp -s "$T/a.safetensors" "$T/b.safetensors"'
+# GPT LM: 2 ranks with 4 sequences each follow 1 process with batches of 8,
+# step by step for 20 steps (a learning rate high enough to move the model)
+lm=(--data tests/data/tiny_lm.txt --block-size 16 --batch-size 8 --n-layer 2 --n-head 2
+    --n-embd 32 --max-iters 20 --lr 1e-2 --warmup 2 --eval-interval 10 --eval-iters 2
+    --seed 3 --threads 1 --log-every 1 --quiet)
+"$VALLE" lm train "${lm[@]}" --out "$T/lm1.st" --log "$T/lm1.jsonl"
+check '[ $? -eq 0 ]'
+mpi "$VALLE" lm train "${lm[@]}" --out "$T/lm2.st" --log "$T/lm2.jsonl"
+check '[ $? -eq 0 ]'
+losses() { grep -o '"loss":[0-9.]*' "$1" | cut -d: -f2; }
+paste <(losses "$T/lm1.jsonl") <(losses "$T/lm2.jsonl") >"$T/lm-pairs"
+check '[ "$(wc -l <"$T/lm-pairs")" -eq 20 ]'
+check "awk '{ d = \$1 - \$2; if (d < 0) d = -d; if (d > 1e-4 * \$1) bad++ } END { exit bad > 0 }' \"\$T/lm-pairs\""
+echo "LM loss, 1 process vs 2 ranks, steps 1 and 20: $(sed -n '1p;20p' "$T/lm-pairs" | tr '\n\t' '  ')"
+check '[ "$(losses "$T/lm1.jsonl" | sed -n 1p)" != "$(losses "$T/lm1.jsonl" | sed -n 20p)" ]'
+# exact resume under MPI: stop at step 10, resume to 20 = uninterrupted
+mpi "$VALLE" lm train "${lm[@]}" --out "$T/lm3.st" --stop-after 10
+mpi "$VALLE" lm train --data tests/data/tiny_lm.txt --resume "$T/lm3.st" --out "$T/lm3.st" --threads 1 --quiet
+check 'cmp -s "$T/lm2.st" "$T/lm3.st"'
+mpi "$VALLE" lm train "${lm[@]}" --batch-size 1 --out "$T/lm4.st" 2>"$T/err"
+check '[ $? -eq 2 ] && grep -q "smaller than the 2 ranks" "$T/err"'
 # a failure on every rank ends every rank (no hang): a bad data file
 printf '1,2,0\n3,x,1\n' >"$T/bad.csv"
 timeout 60 mpirun -np 2 --bind-to none "$VALLE" mlp train --data "$T/bad.csv" --quiet 2>/dev/null
