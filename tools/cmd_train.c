@@ -1,7 +1,10 @@
 /* tools/cmd_train.c: `valle train CONFIG.yml`: trains the VALL-E AR or NAR
  * named by the config (valle/valle_train.h) with a progress line, JSON log
  * lines, periodic evaluation and checkpoints; resumes from the config's
- * checkpoint when one exists; Ctrl-C (SIGINT) or SIGTERM saves and exits. */
+ * checkpoint when one exists; Ctrl-C (SIGINT) or SIGTERM saves and exits.
+ * Under `mpirun -np N` it trains data parallel (src/train/valle_train.c):
+ * batch_size is the global batch; rank 0 alone prints, logs, evaluates and
+ * saves, and the ranks agree every step on whether to stop. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "valle/dist.h"
 #include "valle/valle_train.h"
 
 static volatile sig_atomic_t g_stop;
@@ -19,9 +23,13 @@ static void on_signal(int sig) {
     g_stop = 1;
 }
 
+/* Rank 0 saves; every rank learns whether it worked. */
 static int save(vl_valle_run *r, bool quiet) {
-    if (vl_valle_run_save(r) < 0) {
-        fprintf(stderr, "valle train: saving %s failed: %s\n", r->ckpt_path, vl_last_error());
+    int rc = vl_dist_rank() == 0 ? vl_valle_run_save(r) : VL_OK;
+    if (vl_dist_min_int(rc) < 0) {
+        if (rc < 0)
+            fprintf(stderr, "valle train: saving %s failed: %s\n", r->ckpt_path,
+                    vl_last_error());
         return -1;
     }
     if (!quiet) fprintf(stderr, "valle train: saved %s (step %lld)\n", r->ckpt_path,
@@ -49,7 +57,9 @@ int cmd_train(int argc, char **argv) {
                        "reference vall-e keys: data_dirs, model, batch_size, warmup_*, "
                        "max_iter, eval_every, save_ckpt_every, ...; see docs/valle.md). "
                        "Resumes from <ckpt_dir>/model.safetensors when it exists. Logs one "
-                       "JSON object per line to <log_dir>/log.jsonl. Ctrl-C saves and exits.",
+                       "JSON object per line to <log_dir>/log.jsonl. Ctrl-C saves and exits. "
+                       "Under `mpirun -np N` it trains data parallel: batch_size is the "
+                       "global batch, split across the ranks (docs/distributed.md).",
                        &n_pos, &pos);
     if (rc) return rc == CLI_HELP ? 0 : 2;
     if (n_pos != 1) return cli_fail(2, "train: give exactly one CONFIG.yml");
@@ -65,7 +75,22 @@ int cmd_train(int argc, char **argv) {
     if (save_every >= 0) cfg.save_ckpt_every = save_every;
     if (batch > 0) cfg.batch_size = batch;
     if (threads > 0) cfg.threads = threads;
+    const int ranks = vl_dist_size(), rank = vl_dist_rank();
+    if (cfg.threads <= 0 && ranks > 1) {  /* ranks on one machine share its cores */
+        int cores = (int)sysconf(_SC_NPROCESSORS_ONLN) / vl_dist_local_size();
+        cfg.threads = cores > 1 ? cores : 1;
+    }
     if (cfg.threads > 0) vl_set_num_threads(cfg.threads);
+    if (rank != 0) {
+        quiet = 1;
+        no_wavs = 1;
+    }
+    if (cfg.batch_size < ranks) {
+        fprintf(stderr, "valle train: batch_size %d is smaller than the %d ranks (each rank "
+                "takes a slice of every batch)\n", cfg.batch_size, ranks);
+        vl_valle_config_free(&cfg);
+        return 2;
+    }
     vl_valle_run r;
     if (vl_valle_run_open(&r, &cfg, quiet) < 0) {
         fprintf(stderr, "valle train: %s\n", vl_last_error());
@@ -81,11 +106,18 @@ int cmd_train(int argc, char **argv) {
     int status = 0;
     double loss_avg = 0, acc_avg = 0;
     int n_avg = 0;
-    while (r.step < stop_at && !g_stop) {
+    if (!quiet && ranks > 1)
+        fprintf(stderr, "valle train: data parallel: %d ranks, %d to %d utterances each of "
+                "every batch of %d\n", ranks, cfg.batch_size / ranks,
+                (cfg.batch_size + ranks - 1) / ranks, cfg.batch_size);
+    while (r.step < stop_at) {
+        if (ranks > 1) g_stop = !vl_dist_min_int(!g_stop);  /* one stops: all stop */
+        if (g_stop) break;
         vl_valle_step_stats st;
         if (vl_valle_run_step(&r, &st) < 0) {
-            fprintf(stderr, "\nvalle train: stopped: %s; %s keeps the last saved "
-                    "checkpoint\n", vl_last_error(), r.ckpt_path);
+            if (rank == 0)
+                fprintf(stderr, "\nvalle train: stopped: %s; %s keeps the last saved "
+                        "checkpoint\n", vl_last_error(), r.ckpt_path);
             status = 1;
             break;
         }
@@ -109,7 +141,8 @@ int cmd_train(int argc, char **argv) {
             n_avg = 0;
         }
         const bool last = r.step >= stop_at;
-        if (cfg.eval_every > 0 && (r.step % cfg.eval_every == 0 || last)) {
+        /* evaluation uses its own RNG: the other ranks skip it and stay in step */
+        if (rank == 0 && cfg.eval_every > 0 && (r.step % cfg.eval_every == 0 || last)) {
             if (tty) fputc('\n', stderr);
             vl_valle_eval_stats es;
             const char *names[2] = {"subtrain", "val"};
@@ -127,8 +160,9 @@ int cmd_train(int argc, char **argv) {
                             r.m->cfg.kind == VL_VALLE_AR ? "ar_match" : "nar_match",
                             es.gen_match);
             }
-            if (status) break;
         }
+        if (ranks > 1) status = -vl_dist_min_int(-status);  /* rank 0's eval failed: all stop */
+        if (status) break;
         if ((cfg.save_ckpt_every > 0 && r.step % cfg.save_ckpt_every == 0) || last)
             if (save(&r, quiet) < 0) {
                 status = 1;
@@ -137,7 +171,7 @@ int cmd_train(int argc, char **argv) {
     }
     if (g_stop) {
         if (tty) fputc('\n', stderr);
-        fprintf(stderr, "valle train: interrupted at step %lld\n", (long long)r.step);
+        if (rank == 0) fprintf(stderr, "valle train: interrupted at step %lld\n", (long long)r.step);
         if (save(&r, quiet) < 0) status = 1;
     } else if (tty && status == 0) {
         fputc('\n', stderr);

@@ -2,7 +2,13 @@
  * model construction from the config and the data's phone map, exact
  * resume from <ckpt_dir>/model.safetensors, one optimisation step (Adam,
  * WarmupDecayLR, clipping, gradient accumulation), evaluation with free
- * decoding and WAVs, JSON log lines. */
+ * decoding and WAVs, JSON log lines.
+ *
+ * Data parallel under MPI (valle/dist.h): every rank draws the same global
+ * batch, runs its contiguous slice, weights its mean loss by its share of
+ * the batch's targets, and one all-reduce sums the gradients, so a step
+ * follows one process's (up to float summation order). Rank 0 alone writes
+ * the log; the caller lets rank 0 alone evaluate and save. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +19,7 @@
 
 #include "valle/audio.h"
 #include "valle/checkpoint.h"
+#include "valle/dist.h"
 #include "valle/valle_generate.h"
 #include "valle/valle_train.h"
 
@@ -188,8 +195,8 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
     if ((st = mkdir_p(cfg->ckpt_dir)) < 0 || (st = mkdir_p(cfg->log_dir)) < 0) goto fail;
     char lp[1100];
     snprintf(lp, sizeof lp, "%s/log.jsonl", cfg->log_dir);
-    r->log = fopen(lp, "a");
-    if (!r->log) {
+    r->log = vl_dist_rank() == 0 ? fopen(lp, "a") : NULL;  /* rank 0 logs */
+    if (vl_dist_rank() == 0 && !r->log) {
         st = vl_error(VL_ERR_IO, "cannot open %s: %s", lp, strerror(errno));
         goto fail;
     }
@@ -246,6 +253,12 @@ int vl_valle_run_step(vl_valle_run *r, vl_valle_step_stats *out) {
     const vl_valle_config *cfg = r->cfg;
     const int B = cfg->batch_size, G = cfg->gradient_accumulation_steps > 0
                                             ? cfg->gradient_accumulation_steps : 1;
+    /* Data parallel: every rank draws the whole global batch (same RNG, same
+     * samples) and runs rows [lo, hi) of it. */
+    const int R = vl_dist_size(), rank = vl_dist_rank();
+    if (B < R) return vl_error(VL_ERR_ARG, "batch_size %d is smaller than the %d ranks", B, R);
+    const int lo = (int)((int64_t)B * rank / R), hi = (int)((int64_t)B * (rank + 1) / R);
+    const int nb = hi - lo;
     double t0 = vl_seconds(), loss_sum = 0;
     int64_t hit = 0, tot = 0, frames = 0;
     vl_params_zero_grad(r->P);
@@ -259,28 +272,38 @@ int vl_valle_run_step(vl_valle_run *r, vl_valle_step_stats *out) {
     for (int g = 0; g < G && st == VL_OK; g++) {
         for (int i = 0; i < B && st == VL_OK; i++)
             st = vl_valle_data_sample_train(&r->data, &r->data_rng, &s[i]);
-        if (st < 0) break;
+        if (st < 0) break;  /* the same on every rank: same data, same draws */
+        for (int i = 0; i < B; i++) frames += s[i].resp_frames;
         vl_valle_batch b;
-        fill_batch(&b, s, B, n_text, pf, rf, text, prom, resp);
+        fill_batch(&b, s + lo, nb, n_text, pf, rf, text, prom, resp);
         if (r->m->cfg.kind == VL_VALLE_NAR) {
             for (int i = 0; i < B; i++)
                 ql[i] = (int)vl_rng_below(&r->data_rng, (uint64_t)r->m->cfg.n_resp_levels);
-            b.quant_levels = ql;
+            b.quant_levels = ql + lo;
         }
-        for (int i = 0; i < B; i++) frames += rf[i];
         vl_ctx_reset(r->ctx);
         vl_set_training(r->ctx, true);
         vl_set_grad_enabled(r->ctx, true);
         vl_tensor *logits;
         vl_tensor *loss = vl_valle_forward(r->ctx, r->m, &b, true, &logits, NULL);
         float lv = loss->data[0];
-        if (!isfinite(lv))
-            st = vl_error(VL_ERR_NUMERIC, "loss is %g at step %lld", lv,
-                          (long long)r->step + 1);
-        else {
-            loss_sum += lv;
-            accuracy(r->m, &b, logits, &hit, &tot);
-            vl_backward(r->ctx, G > 1 ? vl_scale(r->ctx, loss, 1.0f / G, 0.0f) : loss);
+        int64_t h = 0, n = 0;
+        if (isfinite(lv)) accuracy(r->m, &b, logits, &h, &n);
+        /* The loss is a mean over this slice's n targets: weight it by
+         * n / (all ranks' targets) so the summed gradients are the global
+         * batch's mean. [loss * n, n, hits, failure] summed over ranks. */
+        double red[4] = {isfinite(lv) ? (double)lv * (double)n : 0, (double)n, (double)h,
+                         isfinite(lv) ? 0 : 1};
+        if (R > 1) vl_dist_allreduce_sum_f64(red, 4);
+        if (red[3] > 0) {
+            st = vl_error(VL_ERR_NUMERIC, "loss is %g at step %lld",
+                          isfinite(lv) ? (double)NAN : (double)lv, (long long)r->step + 1);
+        } else {
+            float w = (R > 1 ? (float)((double)n / red[1]) : 1.0f) / (float)G;
+            loss_sum += R > 1 ? red[0] / red[1] : lv;
+            hit += (int64_t)red[2];
+            tot += (int64_t)red[1];
+            vl_backward(r->ctx, w != 1.0f ? vl_scale(r->ctx, loss, w, 0.0f) : loss);
         }
         for (int i = 0; i < B; i++) vl_valle_sample_free(&s[i]);
     }
@@ -290,6 +313,7 @@ int vl_valle_run_step(vl_valle_run *r, vl_valle_step_stats *out) {
     free(prom);
     free(resp);
     if (st < 0) return st;
+    if (R > 1) vl_dist_allreduce_sum(r->P->grad, r->P->n_train);
     float norm = cfg->gradient_clipping > 0
                      ? vl_clip_grad_norm(r->P->grad, r->P->n_train, (float)cfg->gradient_clipping)
                      : (float)vl_grad_norm(r->P->grad, r->P->n_train);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# tests/smoke/test_mpi.sh: data-parallel `valle mlp train` and `valle lm
-# train` (the GPT) under mpirun -np 2 follow the single-process trajectory
-# (same global batches, gradients all-reduced) and resume bit-identically.
-# Skips without MPI.
+# tests/smoke/test_mpi.sh: data-parallel `valle mlp train`, `valle lm train`
+# (the GPT) and `valle train` (VALL-E AR and NAR) under mpirun -np 2 follow
+# the single-process trajectory (same global batches, gradients
+# all-reduced) and resume exactly. Skips without MPI.
 source "$(dirname "$0")/lib.sh"
 if ! command -v mpirun >/dev/null || ! "$VALLE" --version | grep -q '(mpi)'; then
   echo "SKIP: mpirun or an MPI build of valle is missing (apt-get install libopenmpi-dev openmpi-bin)"
@@ -51,7 +51,7 @@ lm=(--data tests/data/tiny_lm.txt --block-size 16 --batch-size 8 --n-layer 2 --n
 check '[ $? -eq 0 ]'
 mpi "$VALLE" lm train "${lm[@]}" --out "$T/lm2.st" --log "$T/lm2.jsonl"
 check '[ $? -eq 0 ]'
-losses() { grep -o '"loss":[0-9.]*' "$1" | cut -d: -f2; }
+losses() { grep -o '"loss": *[0-9.e+-]*' "$1" | sed 's/.*: *//'; }
 paste <(losses "$T/lm1.jsonl") <(losses "$T/lm2.jsonl") >"$T/lm-pairs"
 check '[ "$(wc -l <"$T/lm-pairs")" -eq 20 ]'
 check "awk '{ d = \$1 - \$2; if (d < 0) d = -d; if (d > 1e-4 * \$1) bad++ } END { exit bad > 0 }' \"\$T/lm-pairs\""
@@ -63,6 +63,39 @@ mpi "$VALLE" lm train --data tests/data/tiny_lm.txt --resume "$T/lm3.st" --out "
 check 'cmp -s "$T/lm2.st" "$T/lm3.st"'
 mpi "$VALLE" lm train "${lm[@]}" --batch-size 1 --out "$T/lm4.st" 2>"$T/err"
 check '[ $? -eq 2 ] && grep -q "smaller than the 2 ranks" "$T/err"'
+# VALL-E: three utterances of different lengths (LPCNet codes), so the two
+# ranks' slices hold different numbers of targets; 2 ranks x 2 utterances
+# = 1 process x 4 at every step, AR and NAR
+V=$T/vdata/spk
+mkdir -p "$V"
+cp tests/data/speech.wav "$V/a.wav"
+head -c 30044 tests/data/speech.wav >"$V/b.wav"   # header claims more: read what is there
+head -c 60044 tests/data/speech.wav >"$V/c.wav"
+printf 'HH AH0 L OW1 _ W ER1 L D' >"$V/a.phn.txt"
+printf 'HH AH0 L OW1' >"$V/b.phn.txt"
+printf 'HH AH0 L OW1 _ W ER1' >"$V/c.phn.txt"
+"$VALLE" quantize --quiet "$V"
+check '[ $? -eq 0 ]'
+for m in ar nar; do
+  for n in 1 2; do
+    printf 'data_dirs: [%s]\nmodel: %s-tiny\ncodec: lpcnet\nnum_tokens: 0\nbatch_size: 4\nmax_iter: 8\neval_every: 0\nsave_ckpt_every: 4\nmin_phones: 1\nwarmup_num_steps: 2\nwarmup_max_lr: 5e-3\np_dropout: 0\nthreads: 1\nckpt_dir: %s\nlog_dir: %s\n' \
+      "$T/vdata" "$m" "$T/vck-$m-$n" "$T/vlog-$m-$n" >"$T/v-$m-$n.yml"
+  done
+  "$VALLE" train "$T/v-$m-1.yml" --quiet --no-wavs
+  check '[ $? -eq 0 ]'
+  mpi "$VALLE" train "$T/v-$m-2.yml" --quiet --no-wavs
+  check '[ $? -eq 0 ]'
+  paste <(losses "$T/vlog-$m-1/log.jsonl") <(losses "$T/vlog-$m-2/log.jsonl") >"$T/v-pairs"
+  check '[ "$(wc -l <"$T/v-pairs")" -eq 8 ]'
+  check "awk '{ d = \$1 - \$2; if (d < 0) d = -d; if (d > 1e-4 * \$1) bad++ } END { exit bad > 0 }' \"\$T/v-pairs\""
+  echo "VALL-E $m loss, 1 process vs 2 ranks, steps 1 and 8: $(sed -n '1p;8p' "$T/v-pairs" | tr '\n\t' '  ')"
+  cat "$T/v-pairs"
+  # resume under MPI: 4 steps, then on to 8, logs the uninterrupted run's losses
+  sed "s#vck-$m-2#vck-$m-3#; s#vlog-$m-2#vlog-$m-3#" "$T/v-$m-2.yml" >"$T/v-$m-3.yml"
+  mpi "$VALLE" train "$T/v-$m-3.yml" --quiet --no-wavs --max-iter 4
+  mpi "$VALLE" train "$T/v-$m-3.yml" --quiet --no-wavs
+  check '[ "$(losses "$T/vlog-$m-3/log.jsonl")" = "$(losses "$T/vlog-$m-2/log.jsonl")" ]'
+done
 # a failure on every rank ends every rank (no hang): a bad data file
 printf '1,2,0\n3,x,1\n' >"$T/bad.csv"
 timeout 60 mpirun -np 2 --bind-to none "$VALLE" mlp train --data "$T/bad.csv" --quiet 2>/dev/null
