@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -94,11 +93,7 @@ static int lm_train(int argc, char **argv) {
                            "0 <= betas < 1, 0 <= seed < 2^53");
     /* Under mpirun, ranks on one machine share its cores; rank 0 logs and saves. */
     const int ranks = vl_dist_size(), rank = vl_dist_rank();
-    if (threads == 0 && ranks > 1) {
-        int cores = (int)sysconf(_SC_NPROCESSORS_ONLN) / vl_dist_local_size();
-        threads = cores > 1 ? cores : 1;
-    }
-    vl_set_num_threads(threads);
+    vl_set_num_threads(vl_dist_threads(threads));
     if (rank != 0) {
         quiet = true;
         log_path = NULL;

@@ -54,12 +54,7 @@ static int mlp_train(int argc, char **argv) {
         dropout < 0 || dropout >= 1 || lr < 0 || clip < 0 || seed < 0 || seed > (1LL << 53))
         return cli_fail(2, "mlp train: --batch-size, --save-every, --log-every must be "
                            ">= 1, --lr >= 0, 0 <= --dropout < 1, --clip >= 0, 0 <= --seed < 2^53");
-    /* Under mpirun, ranks on one machine share its cores. */
-    if (threads == 0 && vl_dist_size() > 1) {
-        int cores = (int)sysconf(_SC_NPROCESSORS_ONLN) / vl_dist_local_size();
-        threads = cores > 1 ? cores : 1;
-    }
-    vl_set_num_threads(threads);
+    vl_set_num_threads(vl_dist_threads(threads)); /* ranks on a machine share its cores */
     if (vl_dist_rank() != 0) quiet = true; /* rank 0 logs and saves */
 
     vl_csv_data data;

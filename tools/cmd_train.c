@@ -76,10 +76,7 @@ int cmd_train(int argc, char **argv) {
     if (batch > 0) cfg.batch_size = batch;
     if (threads > 0) cfg.threads = threads;
     const int ranks = vl_dist_size(), rank = vl_dist_rank();
-    if (cfg.threads <= 0 && ranks > 1) {  /* ranks on one machine share its cores */
-        int cores = (int)sysconf(_SC_NPROCESSORS_ONLN) / vl_dist_local_size();
-        cfg.threads = cores > 1 ? cores : 1;
-    }
+    cfg.threads = vl_dist_threads(cfg.threads > 0 ? cfg.threads : 0);  /* ranks share cores */
     if (cfg.threads > 0) vl_set_num_threads(cfg.threads);
     if (rank != 0) {
         quiet = 1;

@@ -25,6 +25,10 @@ int vl_dist_rank(void);
 int vl_dist_size(void);
 /* Ranks sharing this machine (for choosing threads per rank). */
 int vl_dist_local_size(void);
+/* Threads for this rank: `threads` when > 0; for 0 ("all cores") under
+ * several ranks, this machine's cores divided among the ranks on it (at
+ * least 1); otherwise 0, which vl_set_num_threads reads as all cores. */
+int vl_dist_threads(int threads);
 /* true when the library was built with MPI. */
 bool vl_dist_compiled(void);
 

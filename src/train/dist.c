@@ -4,6 +4,7 @@
  * `valle ...` never pays MPI's start-up. */
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "valle/dist.h"
 
@@ -65,6 +66,12 @@ void vl_dist_finalize(void) {
 int vl_dist_rank(void) { return rank_; }
 int vl_dist_size(void) { return size_; }
 int vl_dist_local_size(void) { return local_size_; }
+
+int vl_dist_threads(int threads) {
+    if (threads != 0 || size_ < 2) return threads;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN) / local_size_;
+    return cores > 1 ? (int)cores : 1;
+}
 
 void vl_dist_allreduce_sum(float *x, int64_t n) {
 #ifdef VALLE_HAVE_MPI
