@@ -13,7 +13,9 @@
 #endif
 
 static int rank_, size_ = 1, local_size_ = 1;
+#ifdef VALLE_HAVE_MPI
 static bool joined;
+#endif
 
 static bool launched_by_mpi(void) {
     return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
