@@ -1,27 +1,15 @@
 /* fuzz/fuzz_npy.c: libFuzzer target for the .npy reader and the codes
- * loader: the input is written to a temp file (the reader takes a path),
- * read as an array (every element converted) and as codes. */
-#include <stdio.h>
+ * loader: the input goes through a memfd (fuzz_file.h; the reader takes a
+ * path), read as an array (every element converted) and as codes. */
+#include "fuzz_file.h"  /* first: it defines _GNU_SOURCE */
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "valle/codec.h"
 #include "valle/npy.h"
 
-static const char *temp_path(void) {
-    static char path[64];
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/fuzz_npy.%d.npy", (int)getpid());
-    }
-    return path;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    const char *path = temp_path();
-    FILE *f = fopen(path, "wb");
-    if (!f) return 0;
-    if (size) fwrite(data, 1, size, f);
-    fclose(f);
+    const char *path = fuzz_file(0, data, size);
+    if (!path) return 0;
     vl_npy a;
     if (vl_npy_read(&a, path) == VL_OK) {
         double sum = 0;
@@ -35,6 +23,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (q.levels < 1 || q.frames < 1) abort();
         vl_codes_free(&q);
     }
-    unlink(path);
     return 0;
 }
