@@ -111,6 +111,14 @@ static int vocab_build(const char *text, size_t len, vl_lm_tokenizer kind, vl_lm
     return VL_OK;
 }
 
+/* Index of `w` in a word vocabulary (sorted), or -1; an empty one has no
+ * array to search. */
+static int word_id(const vl_lm_vocab *v, const char *w) {
+    if (v->n < 1) return -1;
+    char **hit = bsearch(&w, v->words, (size_t)v->n, sizeof(char *), cmp_str);
+    return hit ? (int)(hit - v->words) : -1;
+}
+
 typedef struct enc_state {
     const vl_lm_vocab *v;
     int *ids;
@@ -126,10 +134,8 @@ static void encode_word(void *u, const char *w, size_t len) {
     char *key = len < sizeof buf ? buf : vl_xmalloc(len + 1);
     memcpy(key, w, len);
     key[len] = 0;
-    char **hit = e->v->n > 0 ? bsearch(&key, e->v->words, (size_t)e->v->n, sizeof(char *),
-                                       cmp_str)
-                             : NULL;
-    int id = hit ? (int)(hit - e->v->words) : e->unk;
+    int id = word_id(e->v, key);
+    if (id < 0) id = e->unk;
     if (id < 0)
         e->rc = vl_error(VL_ERR_ARG, "word '%.40s' is not in the vocabulary", key);
     else
@@ -155,9 +161,7 @@ int vl_lm_encode(const vl_lm_vocab *v, const char *text, size_t len, int **ids,
         return VL_OK;
     }
     enc_state e = {.v = v, .ids = out, .unk = -1};
-    char *unk = "<unk>";
-    char **hit = v->n > 0 ? bsearch(&unk, v->words, (size_t)v->n, sizeof(char *), cmp_str) : NULL;
-    if (hit) e.unk = (int)(hit - v->words);
+    e.unk = word_id(v, "<unk>");
     for_each_word(text, len, encode_word, &e);
     if (e.rc < 0) {
         free(out);
