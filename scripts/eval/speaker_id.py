@@ -26,6 +26,8 @@ import wave
 
 import numpy as np
 
+from tsv import read_pairs
+
 RATE = 16000
 WIN, HOP, NFFT, NMEL, NCEP = 400, 160, 512, 40, 20
 
@@ -162,19 +164,12 @@ def confusion_text(y, p, names):
 # ---------------------------------------------------------------- commands
 
 def read_list(path):
-    items = []
     try:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                parts = line.rstrip("\n").split("\t")
-                if len(parts) != 2:
-                    die(f"{path}:{n}: expected 'wav<TAB>speaker'")
-                items.append((parts[0], parts[1]))
+        return [(wav, spk) for _, wav, spk in read_pairs(path, "wav<TAB>speaker")]
     except OSError as e:
         die(f"cannot read {path}: {e}")
-    return items
+    except ValueError as e:
+        die(str(e))
 
 
 def cmd_train(a):

@@ -30,6 +30,8 @@ import wave
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
+from tsv import read_pairs
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL_DIR = "/usr/share/pocketsphinx/model/en-us"
 PHONES = set("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG "
@@ -322,18 +324,14 @@ def main():
     else:
         pairs = []
         try:
-            with open(a.list, encoding="utf-8") as f:
-                for n, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    parts = line.rstrip("\n").split("\t")
-                    if len(parts) != 2:
-                        die(f"{a.list}:{n}: expected '<id><TAB><wav>'")
-                    if parts[0] not in sents:
-                        die(f"{a.list}:{n}: id {parts[0]!r} not in --sentences")
-                    pairs.append((parts[0], parts[1]))
+            for n, uid, wav in read_pairs(a.list, "<id><TAB><wav>"):
+                if uid not in sents:
+                    die(f"{a.list}:{n}: id {uid!r} not in --sentences")
+                pairs.append((uid, wav))
         except OSError as e:
             die(f"cannot read --list: {e}")
+        except ValueError as e:
+            die(str(e))
     if a.ids:
         try:
             with open(a.ids, encoding="utf-8") as f:
