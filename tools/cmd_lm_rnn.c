@@ -1,6 +1,7 @@
 /* tools/cmd_lm_rnn.c: `valle lm train|eval|generate --arch rnn|lstm|gru`:
- * recurrent word-level language models (to be folded into `valle lm`,
- * which dispatches on --arch). */
+ * recurrent word-level language models (`valle lm` dispatches here on
+ * --arch). Training runs data parallel under `mpirun -np N`: the batch's
+ * streams are split across the ranks; rank 0 evaluates, logs and saves. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "valle/dist.h"
 #include "valle/rnnlm.h"
 
 static int fail_status(int rc) {
@@ -21,9 +23,17 @@ typedef struct save_ctx {
     bool quiet;
 } save_ctx;
 
+/* Rank 0 saves; every rank learns whether it worked (all stop if not). */
+static int save_all(vl_rnnlm_run *run, const char *out) {
+    int rc = vl_dist_rank() == 0 ? vl_rnnlm_run_save(run, out) : VL_OK;
+    if (vl_dist_min_int(rc) < 0 && rc >= 0)
+        rc = vl_error(VL_ERR_IO, "rank 0 could not save %s", out);
+    return rc;
+}
+
 static int save_cb(vl_rnnlm_run *run, void *u) {
     save_ctx *s = u;
-    int rc = vl_rnnlm_run_save(run, s->out);
+    int rc = save_all(run, s->out);
     if (rc >= 0 && !s->quiet && run->chunk) {
         printf("checkpoint %s: epoch %d, chunk %lld\n", s->out, run->epoch + 1, (long long)run->chunk);
         fflush(stdout);
@@ -53,7 +63,7 @@ static int lm_train(int argc, char **argv) {
         {"tie", CLI_FLAG, &tie, NULL, "tie output and embedding weights (needs emb == hidden)"},
         {"init", CLI_FLOAT, &init, "A", "uniform init range (0: PyTorch defaults)"},
         {"bptt", CLI_INT, &bptt, "N", "truncated-BPTT length"},
-        {"batch-size", CLI_INT, &batch, "N", "parallel streams"},
+        {"batch-size", CLI_INT, &batch, "N", "parallel streams (under mpirun: split across the ranks)"},
         {"optim", CLI_STR, &optim, "NAME", "sgd | adam | adamw"},
         {"lr", CLI_FLOAT, &lr, "X", "learning rate"},
         {"decay-start", CLI_INT, &decay_start, "N", "epochs at full lr before decaying"},
@@ -70,7 +80,9 @@ static int lm_train(int argc, char **argv) {
         {0}};
     int rc = cli_parse(argc, argv, opts, "valle lm train --arch rnn|lstm|gru --data FILE [options]",
                        "Train a recurrent word language model (defaults: Zaremba et al.'s small "
-                       "non-regularised 2x200 LSTM).", NULL, NULL);
+                       "non-regularised 2x200 LSTM). Under `mpirun -np N` it trains data "
+                       "parallel: the --batch-size streams are split across the ranks; rank 0 "
+                       "evaluates, logs and saves.", NULL, NULL);
     if (rc) return rc == CLI_HELP ? 0 : 2;
     if (!data) return cli_fail(2, "lm train: --data FILE is required");
     if (emb < 1 || hidden < 1 || layers < 1 || layers > VL_RNN_MAX_LAYERS || epochs < 1 ||
@@ -79,7 +91,9 @@ static int lm_train(int argc, char **argv) {
         return cli_fail(2, "lm train: sizes >= 1 (layers <= %d), 0 <= --dropout < 1, --lr > 0",
                         VL_RNN_MAX_LAYERS);
     if (tie && emb != hidden) return cli_fail(2, "lm train: --tie needs --emb == --hidden");
-    vl_set_num_threads(threads);
+    const int ranks = vl_dist_size(), rank = vl_dist_rank();
+    vl_set_num_threads(vl_dist_threads(threads)); /* ranks on a machine share its cores */
+    if (rank != 0) quiet = true;
     vl_rnnlm_run run;
     vl_rnnlm_vocab voc = {.unk = -1};
     int *ids = NULL, *vids = NULL, *tids = NULL;
@@ -105,10 +119,13 @@ static int lm_train(int argc, char **argv) {
     if (rc >= 0 && valid) rc = vl_rnnlm_read(valid, &run.vocab, false, &vids, &nv);
     if (rc >= 0 && test) rc = vl_rnnlm_read(test, &run.vocab, false, &tids, &nt);
     if (rc < 0) goto done;
-    if (!quiet)
-        printf("lm %s: %lld training tokens, vocabulary %d, %lld parameters\n",
+    if (!quiet) {
+        printf("lm %s: %lld training tokens, vocabulary %d, %lld parameters",
                vl_rnn_kind_name(run.cfg.model.arch), (long long)n, run.vocab.n,
                (long long)run.params.n_train);
+        if (ranks > 1) printf(", %d ranks", ranks);
+        printf("\n");
+    }
     save_ctx sc = {out, quiet};
     while (run.epoch < run.cfg.epochs) {
         int e0 = run.epoch;
@@ -116,14 +133,17 @@ static int lm_train(int argc, char **argv) {
         rc = vl_rnnlm_run_epoch(&run, ids, n, max_chunks, save_every, save_cb, &sc, &loss, &tps);
         if (rc < 0) break;
         if (run.epoch == e0) { /* stopped mid-epoch */
-            rc = vl_rnnlm_run_save(&run, out);
+            rc = save_all(&run, out);
             if (!quiet)
                 printf("stopped in epoch %d at chunk %lld: train ppl %.2f, %.0f tokens/s\n",
                        e0 + 1, (long long)run.chunk, exp(loss), tps);
             break;
         }
         double vppl = 0;
-        if (vids && (rc = vl_rnnlm_perplexity(&run, vids, nv, eval_batch, &vppl)) < 0) break;
+        if (vids && rank == 0) rc = vl_rnnlm_perplexity(&run, vids, nv, eval_batch, &vppl);
+        if (ranks > 1 && vl_dist_min_int(rc) < 0 && rc >= 0) /* rank 0's evaluation failed */
+            rc = vl_error(VL_ERR_ARG, "rank 0 could not evaluate --valid");
+        if (rc < 0) break;
         if (!quiet) {
             printf("epoch %d/%d lr %.4g train ppl %.2f valid ppl %.2f %.0f tokens/s\n", run.epoch,
                    run.cfg.epochs, vl_rnnlm_epoch_lr(&run.cfg, run.epoch - 1), exp(loss), vppl, tps);
@@ -131,7 +151,7 @@ static int lm_train(int argc, char **argv) {
         }
         if (stop_after && run.epoch >= stop_after) break;
     }
-    if (rc >= 0 && tids && run.epoch >= run.cfg.epochs) {
+    if (rc >= 0 && tids && rank == 0 && run.epoch >= run.cfg.epochs) {
         double tppl;
         rc = vl_rnnlm_perplexity(&run, tids, nt, eval_batch, &tppl);
         if (rc >= 0) printf("test ppl %.2f\n", tppl);

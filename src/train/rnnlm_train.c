@@ -1,12 +1,14 @@
 /* src/train/rnnlm_train.c: training (truncated BPTT with carried state,
  * SGD with Zaremba's lr decay or Adam, clipping), perplexity, sampling and
  * checkpoints (mid-epoch position and carried state included, so a
- * resumed run is the same run) of the recurrent word language models. */
+ * resumed run is the same run) of the recurrent word language models;
+ * data parallel under `mpirun -np N` (the streams split across ranks). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "valle/dist.h"
 #include "valle/rnnlm.h"
 
 void vl_rnnlm_train_config_default(vl_rnnlm_train_config *cfg) {
@@ -79,11 +81,46 @@ static int fill_chunk(const int *ids, int64_t n, int B, int bptt, int64_t k, int
     return T;
 }
 
+/* Under MPI (valle/dist.h) rank r of R runs the streams [lo, hi) of the
+ * global batch: it carries their state in its own (L, nb, H) buffers,
+ * weights its mean-loss gradient by nb / B, and one all-reduce sums the
+ * gradients, so every step is the single-process step. The full (L, B, H)
+ * state is gathered onto every rank before a save and on return. */
+typedef struct rank_slice {
+    int lo, nb;              /* this rank's streams [lo, lo + nb) */
+    float *h, *c;            /* (L, nb, H) carried state of those streams */
+} rank_slice;
+
+/* dir 0: full state -> slice; dir 1: slice -> full state, gathered over
+ * ranks (each rank zeroes the rows it does not own, then one sum). */
+static void slice_sync(vl_rnnlm_run *run, rank_slice *s, int dir) {
+    int L = run->cfg.model.layers, B = run->cfg.batch_size, H = run->cfg.model.hidden;
+    float *full[2] = {run->state_h->data, run->state_c ? run->state_c->data : NULL};
+    float *part[2] = {s->h, s->c};
+    for (int k = 0; k < 2; k++) {
+        if (!full[k]) continue;
+        for (int l = 0; l < L; l++) {
+            float *f = full[k] + (size_t)l * B * H, *q = part[k] + (size_t)l * s->nb * H;
+            if (dir == 0) {
+                memcpy(q, f + (size_t)s->lo * H, sizeof(float) * s->nb * H);
+            } else {
+                memset(f, 0, sizeof(float) * s->lo * H);
+                memcpy(f + (size_t)s->lo * H, q, sizeof(float) * s->nb * H);
+                memset(f + (size_t)(s->lo + s->nb) * H, 0,
+                       sizeof(float) * (B - s->lo - s->nb) * H);
+            }
+        }
+        if (dir == 1) vl_dist_allreduce_sum(full[k], (int64_t)L * B * H);
+    }
+}
+
 int vl_rnnlm_run_epoch(vl_rnnlm_run *run, const int *ids, int64_t n, int64_t max_chunks,
                        int64_t save_every, int (*save)(vl_rnnlm_run *, void *), void *user,
                        double *loss, double *tokens_per_s) {
     const vl_rnnlm_train_config *cf = &run->cfg;
     int B = cf->batch_size, bptt = cf->bptt, L = cf->model.layers, H = cf->model.hidden;
+    const int R = vl_dist_size(), rank = vl_dist_rank();
+    if (B < R) return vl_error(VL_ERR_ARG, "batch size %d is smaller than the %d ranks", B, R);
     int64_t nch = n_chunks(n, B, bptt);
     if (nch < 1) return vl_error(VL_ERR_ARG, "training data too short for batch %d", B);
     int *x = vl_xmalloc(sizeof(int) * B * bptt), *y = vl_xmalloc(sizeof(int) * B * bptt);
@@ -94,40 +131,63 @@ int vl_rnnlm_run_epoch(vl_rnnlm_run *run, const int *ids, int64_t n, int64_t max
         memset(run->state_h->data, 0, sizeof(float) * L * B * H);
         if (run->state_c) memset(run->state_c->data, 0, sizeof(float) * L * B * H);
     }
+    rank_slice sl = {.lo = (int)((int64_t)B * rank / R)};
+    sl.nb = (int)((int64_t)B * (rank + 1) / R) - sl.lo;
+    if (R > 1) {
+        sl.h = vl_xmalloc(sizeof(float) * L * sl.nb * H);
+        sl.c = run->state_c ? vl_xmalloc(sizeof(float) * L * sl.nb * H) : NULL;
+        slice_sync(run, &sl, 0);
+    } else {
+        sl.h = run->state_h->data;
+        sl.c = run->state_c ? run->state_c->data : NULL;
+    }
     double tot = 0, t0 = vl_seconds();
     int64_t toks = 0, done = 0;
     int rc = VL_OK;
     while (run->chunk < nch && (!max_chunks || done < max_chunks)) {
-        int T = fill_chunk(ids, n, B, bptt, run->chunk, x, y);
+        int T = fill_chunk(ids, n, B, bptt, run->chunk, x, y); /* x, y: (B, T) */
         vl_ctx_reset(c);
         vl_params_zero_grad(&run->params);
-        vl_rnn_state init = vl_rnn_state_wrap(c, &run->model.rnn, B, run->state_h->data,
-                                              run->state_c ? run->state_c->data : NULL);
+        vl_rnn_state init = vl_rnn_state_wrap(c, &run->model.rnn, sl.nb, sl.h, sl.c);
         vl_rnn_state fin;
-        vl_tensor *logits = vl_rnnlm_forward(c, &run->model, x, B, T, &init, &fin);
-        vl_tensor *l = vl_cross_entropy(c, vl_reshape(c, logits, 2, (int[]){B * T, cf->model.vocab}),
-                                        y, -100);
+        vl_tensor *logits = vl_rnnlm_forward(c, &run->model, x + (size_t)sl.lo * T, sl.nb, T,
+                                             &init, &fin);
+        vl_tensor *l = vl_cross_entropy(c, vl_reshape(c, logits, 2, (int[]){sl.nb * T, cf->model.vocab}),
+                                        y + (size_t)sl.lo * T, -100);
         float lv = l->data[0];
-        if (!isfinite(lv)) { rc = vl_error(VL_ERR_NUMERIC, "non-finite loss at chunk %lld", (long long)run->chunk); break; }
-        vl_backward(c, vl_scale(c, l, (float)T, 0.0f)); /* summed over time */
+        /* summed over time, the slice's share of the mean over the B streams */
+        if (isfinite(lv)) vl_backward(c, vl_scale(c, l, (float)T * sl.nb / B, 0.0f));
+        double red[2] = {(double)lv * sl.nb, isfinite(lv) ? 0 : 1}; /* over ranks */
+        if (R > 1) vl_dist_allreduce_sum_f64(red, 2);
+        if (red[1] > 0) { rc = vl_error(VL_ERR_NUMERIC, "non-finite loss at chunk %lld", (long long)run->chunk); break; }
+        if (R > 1) vl_dist_allreduce_sum(run->params.grad, run->params.n_train);
         if (!vl_all_finite(run->params.grad, run->params.n_train)) {
             rc = vl_error(VL_ERR_NUMERIC, "non-finite gradient at chunk %lld", (long long)run->chunk);
             break;
         }
         vl_clip_grad_norm(run->params.grad, run->params.n_train, cf->clip);
         vl_optim_step(&run->optim, run->params.data, run->params.grad);
-        vl_rnn_state_detach(&fin, run->state_h->data, run->state_c ? run->state_c->data : NULL);
-        tot += (double)lv * B * T;
+        vl_rnn_state_detach(&fin, sl.h, sl.c);
+        tot += red[0] * T; /* red[0]: the mean loss times B */
         toks += (int64_t)B * T;
         run->chunk++;
         done++;
         if (run->chunk == nch) {
             run->epoch++;
             run->chunk = 0;
+            if (R > 1) slice_sync(run, &sl, 1);
             if (save) rc = save(run, user);
             break;
         }
-        if (save && save_every && run->chunk % save_every == 0 && (rc = save(run, user)) < 0) break;
+        if (save && save_every && run->chunk % save_every == 0) {
+            if (R > 1) slice_sync(run, &sl, 1);
+            if ((rc = save(run, user)) < 0) break;
+        }
+    }
+    if (R > 1) {
+        slice_sync(run, &sl, 1);  /* every rank returns with the whole state */
+        free(sl.h);
+        free(sl.c);
     }
     vl_ctx_reset(c);
     free(x);
