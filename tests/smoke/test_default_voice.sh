@@ -5,7 +5,7 @@
 # OUT` writes a 16 kHz WAV whose length fits the text, every sentence ends
 # by the stop token, the same seed gives the same audio, and the demo script
 # prints its wall time. The 30 s wall-time target of issue 9 is checked in
-# the Release suite only (a sanitizer build is ~50x slower).
+# the Release suite only (a sanitizer build is many times slower).
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 if [ ! -f "$SRC/models/valle/default.safetensors" ]; then

@@ -8,8 +8,8 @@
 # >= 99%. Also: a run stopped at step k and resumed logs exactly the losses
 # of an uninterrupted run; bad configs fail with a message.
 # Needs only tests/data (the test utterance is committed).
-# Under the sanitizers (`make asan` sets ASAN_OPTIONS; a Debug ASan build is
-# ~50x slower) the two overfitting runs are cut to 60 steps and their
+# Under the sanitizers (`make asan` sets ASAN_OPTIONS; the ASan build is many
+# times slower) the two overfitting runs are cut to 60 steps and their
 # accuracy thresholds are not checked (they are in the Release suite); the
 # code paths, resume and bad-input checks all still run.
 . "$(dirname "$0")/lib.sh"
