@@ -110,6 +110,9 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
             goto fail;
         }
         select_model(r);
+        /* dropout is a training setting, not architecture: the config's
+         * value applies to a resumed run too */
+        r->m->cfg.p_dropout = cfg->p_dropout;
     }
     /* data */
     vl_valle_data_opts o = vl_valle_data_opts_default();

@@ -72,6 +72,12 @@ cp r1.yml r2.yml
 strip() { grep '"train"' "$1" | sed -E 's/, "elapsed".*//'; }
 check '[ "$(strip logs/r1/log.jsonl | wc -l)" -eq 40 ]'
 check 'diff <(strip logs/r1/log.jsonl) <(strip logs/r2/log.jsonl) >/dev/null'
+# dropout is a training setting: a resumed run takes the config's p_dropout
+# (and saves it), the architecture stays the checkpoint's
+sed -i 's/p_dropout: 0.1/p_dropout: 0.25/; s/max_iter: 40/max_iter: 41/' r2.yml
+"$VALLE" train r2.yml --quiet --no-wavs --eval-every 0
+check '[ $? -eq 0 ]'
+check 'head -c 4000 ckpts/r2/model.safetensors | grep -a -q "p_dropout.\": 0.25"'
 
 # resuming on data with another level count: a clear error, not a crash
 # (the same utterances cut to their first 4 of 8 levels: the .npy header's
