@@ -16,9 +16,18 @@
  * where P' and dP' carry the dropout mask. Each (batch, head) writes only
  * its own slices of dQ, dK, dV, so threads never share an output.
  *
- * Threads: OpenMP over (batch x head x query tile) in the forward and
- * (batch x head) in the backward. The inner products are our own loops
- * (`omp simd`), so no BLAS is called inside the parallel region. */
+ * Long sequences (Tq and Tk >= BLAS_MIN_T, training-sized) take a BLAS
+ * variant of the same algorithm: per (batch, head), blocks of QB query rows
+ * get their whole score row block S = Q K^T (QB x Tk, never T x T) from
+ * sgemm, an exact softmax over it, and O = P V; the backward recomputes S
+ * and dP = dO V^T the same way and adds dV += P^T dO, dK += dS^T Q,
+ * dQ += dS K with sgemm. Below the threshold (short sequences, KV-cached
+ * decoding of one token) the register-blocked tile kernels run.
+ *
+ * Threads: OpenMP over (batch x head x query tile or block) in the forward
+ * and (batch x head) in the backward; BLAS called inside the parallel
+ * region runs single-threaded (OpenBLAS's OpenMP build checks). */
+#include <cblas.h>
 #include <omp.h>
 
 #include "valle/attention.h"
@@ -29,6 +38,8 @@
 #define BR 32 /* query rows per forward task */
 #define BC 32 /* keys per tile */
 #define RB 4  /* query rows per register block (BR % RB == 0) */
+#define QB 64 /* query rows per block of the BLAS variant */
+#define BLAS_MIN_T 128 /* the BLAS variant from this many queries and keys */
 
 /* Same bits as vl_hash_uniform and src/ops/dropout.c: element `i` is dropped
  * when hash_bits(key, i) < ceil(p * 2^24). */
@@ -356,6 +367,145 @@ static void bwd_head(const geom *g, int b, int h, float *ws, const float *out,
     }
 }
 
+/* ------------------------------------------------- BLAS variant (long T) */
+
+static bool use_blas(const geom *g) {
+    return g->Tq >= BLAS_MIN_T && g->Tk >= BLAS_MIN_T && g->qs[1] >= g->D &&
+           g->ks[1] >= g->D && g->vs[1] >= g->D;
+}
+
+/* Keys [0, kend) any of the query rows [i0, i0 + nq) can see. */
+static inline int block_kend(const geom *g, int i0, int nq) {
+    return g->causal ? imax(0, imin(g->Tk, i0 + nq + g->off)) : g->Tk;
+}
+
+/* Query rows [i0, i0 + QB) of head (b, h). S: QB * Tk floats. */
+static void fwd_blas(const geom *g, int b, int h, int i0, float *S, float *out) {
+    const int D = g->D, nq = imin(QB, g->Tq - i0), kend = block_kend(g, i0, nq);
+    const float *qb = g->q + b * g->qs[0] + h * g->qs[2] + (int64_t)i0 * g->qs[1];
+    const float *kb = g->k + b * g->ks[0] + h * g->ks[2];
+    const float *vb = g->v + b * g->vs[0] + h * g->vs[2];
+    const uint8_t *kp = g->kp ? g->kp + (int64_t)b * g->Tk : NULL;
+    float *o = out + b * g->os[0] + (int64_t)i0 * g->os[1] + h * g->os[2];
+    const int64_t r0 = ((int64_t)b * g->H + h) * g->Tq + i0;
+    if (kend == 0) { /* no key visible to any row */
+        for (int i = 0; i < nq; i++) {
+            for (int d = 0; d < D; d++) o[(int64_t)i * g->os[1] + d] = 0.0f;
+            g->mrow[r0 + i] = INFINITY;
+            g->linv[r0 + i] = 0.0f;
+        }
+        return;
+    }
+    /* S (nq, kend) = scale Q K^T */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, kend, D, g->scale, qb,
+                (int)g->qs[1], kb, (int)g->ks[1], 0.0f, S, kend);
+    for (int i = 0; i < nq; i++) {
+        float *restrict sr = S + (int64_t)i * kend;
+        const int lim = g->causal ? imax(0, imin(kend, i0 + i + g->off + 1)) : kend;
+        float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+        for (int j = 0; j < kend; j++) {
+            const float v = j < lim && !(kp && kp[j]) ? sr[j] : -INFINITY;
+            sr[j] = v;
+            mx = v > mx ? v : mx;
+        }
+        if (mx == -INFINITY) { /* nothing visible: output 0 */
+            for (int j = 0; j < kend; j++) sr[j] = 0.0f;
+            g->mrow[r0 + i] = INFINITY;
+            g->linv[r0 + i] = 0.0f;
+            continue;
+        }
+        float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+        for (int j = 0; j < kend; j++) {
+            const float p = vexp(sr[j] - mx);
+            sr[j] = p;
+            sum += p;
+        }
+        const float inv = 1.0f / sum;
+        if (g->drop) {
+            for (int j = 0; j < kend; j++)
+                sr[j] *= j < lim ? inv * keep_mult(g, b, h, i0 + i, j) : 0.0f;
+        } else {
+#pragma omp simd
+            for (int j = 0; j < kend; j++) sr[j] *= inv;
+        }
+        g->mrow[r0 + i] = mx;
+        g->linv[r0 + i] = inv;
+    }
+    /* O (nq, D) = P V */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, D, kend, 1.0f, S, kend, vb,
+                (int)g->vs[1], 0.0f, o, (int)g->os[1]);
+}
+
+/* Head (b, h). ws: 2 * QB * Tk + QB floats. */
+static void bwd_blas(const geom *g, int b, int h, float *ws, const float *out,
+                     const float *dout, float *dq, float *dk, float *dv) {
+    const int D = g->D, Tq = g->Tq;
+    const float scale = g->scale;
+    const float *qb = g->q + b * g->qs[0] + h * g->qs[2];
+    const float *kb = g->k + b * g->ks[0] + h * g->ks[2];
+    const float *vb = g->v + b * g->vs[0] + h * g->vs[2];
+    const int64_t ob = b * g->os[0] + h * g->os[2], kgb = b * g->kgs[0] + h * g->kgs[2];
+    const int64_t qgb = b * g->qgs[0] + h * g->qgs[2];
+    const uint8_t *kp = g->kp ? g->kp + (int64_t)b * g->Tk : NULL;
+    const float *mrow = g->mrow + ((int64_t)b * g->H + h) * Tq;
+    const float *linv = g->linv + ((int64_t)b * g->H + h) * Tq;
+    float *S = ws, *dP = S + (int64_t)QB * g->Tk, *Di = dP + (int64_t)QB * g->Tk;
+    for (int i0 = 0; i0 < Tq; i0 += QB) {
+        const int nq = imin(QB, Tq - i0), kend = block_kend(g, i0, nq);
+        if (kend == 0) continue;
+        const float *qr = qb + (int64_t)i0 * g->qs[1];
+        const float *gor = dout + ob + (int64_t)i0 * g->os[1];
+        for (int i = 0; i < nq; i++) {
+            const float *o = out + ob + (int64_t)(i0 + i) * g->os[1];
+            const float *go = gor + (int64_t)i * g->os[1];
+            double acc = 0.0;
+#pragma omp simd reduction(+ : acc)
+            for (int d = 0; d < D; d++) acc += (double)o[d] * go[d];
+            Di[i] = (float)acc;
+        }
+        /* S = scale Q K^T, dP = dO V^T: (nq, kend) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, kend, D, scale, qr,
+                    (int)g->qs[1], kb, (int)g->ks[1], 0.0f, S, kend);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, kend, D, 1.0f, gor,
+                    (int)g->os[1], vb, (int)g->vs[1], 0.0f, dP, kend);
+        for (int i = 0; i < nq; i++) {
+            float *restrict sr = S + (int64_t)i * kend, *restrict dr = dP + (int64_t)i * kend;
+            const float M = mrow[i0 + i], il = linv[i0 + i], di = Di[i];
+            const int lim = M == INFINITY ? 0
+                            : g->causal ? imax(0, imin(kend, i0 + i + g->off + 1)) : kend;
+            if (g->drop) {
+                for (int j = 0; j < kend; j++) {
+                    const bool vis = j < lim && !(kp && kp[j]);
+                    const float mk = vis ? keep_mult(g, b, h, i0 + i, j) : 0.0f;
+                    const float p = vis ? vexp(sr[j] - M) * il : 0.0f;
+                    sr[j] = p * mk;                          /* dropped probability */
+                    dr[j] = p * (dr[j] * mk - di) * scale;   /* dS * scale */
+                }
+            } else {
+#pragma omp simd
+                for (int j = 0; j < kend; j++) {
+                    const float x = j < lim && !(kp && kp[j]) ? sr[j] : -INFINITY;
+                    const float p = vexp(x - M) * il;
+                    sr[j] = p;
+                    dr[j] = p * (dr[j] - di) * scale;
+                }
+            }
+        }
+        if (dv) /* dV[0, kend) += P^T dO */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kend, D, nq, 1.0f, S, kend,
+                        gor, (int)g->os[1], 1.0f, dv + kgb, (int)g->kgs[1]);
+        if (dk) /* dK[0, kend) += dS^T Q */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kend, D, nq, 1.0f, dP, kend,
+                        qr, (int)g->qs[1], 1.0f, dk + kgb, (int)g->kgs[1]);
+        if (dq) /* dQ[i0, i0 + nq) += dS K */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, D, kend, 1.0f, dP, kend,
+                        kb, (int)g->ks[1], 1.0f, dq + qgb + (int64_t)i0 * g->qgs[1],
+                        (int)g->qgs[1]);
+    }
+}
+
 static void attention_backward(vl_ctx *c, vl_node *n) {
     const attn_saved *sv = n->saved;
     const geom *g = &sv->g;
@@ -370,13 +520,19 @@ static void attention_backward(vl_ctx *c, vl_node *n) {
     if (!dq && !dk && !dv) return;
     const int BH = g->B * g->H;
     const int nt = attn_threads(3.0 * BH * (double)g->Tq * g->Tk * g->D, BH);
-    const int64_t wsn = g->Tq + 4 * (int64_t)g->D * BC + (int64_t)RB * g->D + 16;
+    const bool blas = use_blas(g);
+    const int64_t wsn = blas ? 2 * (int64_t)QB * g->Tk + QB + 16
+                             : g->Tq + 4 * (int64_t)g->D * BC + (int64_t)RB * g->D + 16;
     float *ws = vl_arena_alloc(&c->arena, (size_t)(nt * wsn) * sizeof(float));
     const float *out = n->out->data, *dout = n->out->grad;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
-    for (int bh = 0; bh < BH; bh++)
-        bwd_head(g, bh / g->H, bh % g->H, ws + omp_get_thread_num() * wsn, out,
-                 dout, dq, dk, dv);
+    for (int bh = 0; bh < BH; bh++) {
+        float *w = ws + omp_get_thread_num() * wsn;
+        if (blas)
+            bwd_blas(g, bh / g->H, bh % g->H, w, out, dout, dq, dk, dv);
+        else
+            bwd_head(g, bh / g->H, bh % g->H, w, out, dout, dq, dk, dv);
+    }
 }
 
 /* Fills the (b, t, h) strides of x in the given form. */
@@ -480,17 +636,23 @@ static vl_tensor *attention_impl(vl_ctx *c, vl_tensor *q, vl_tensor *k, vl_tenso
     g.linv = vl_arena_alloc(&c->arena, (size_t)((int64_t)BH * g.Tq + 1) * sizeof(float));
     vl_tensor *out = three ? vl_tensor_new(c, 3, (int[]){g.B, g.Tq, g.H * g.D})
                            : vl_tensor_new(c, 4, (int[]){g.B, g.H, g.Tq, g.D});
-    const int ntiles = (g.Tq + BR - 1) / BR;
+    const bool blas = use_blas(&g);
+    const int rows = blas ? QB : BR; /* query rows per task */
+    const int ntiles = (g.Tq + rows - 1) / rows;
     const int64_t tasks = (int64_t)BH * ntiles;
     const int nt = attn_threads((double)BH * g.Tq * g.Tk * g.D, tasks);
-    const int64_t wsn = (int64_t)g.D * BC + (int64_t)BR * g.D + 16;
+    const int64_t wsn = blas ? (int64_t)QB * g.Tk + 16
+                             : (int64_t)g.D * BC + (int64_t)BR * g.D + 16;
     float *ws = vl_arena_alloc(&c->arena, (size_t)(nt * wsn) * sizeof(float));
     const geom *gp = &g;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
     for (int64_t t = 0; t < tasks; t++) {
         const int bh = (int)(t / ntiles), tile = (int)(t % ntiles);
-        fwd_tile(gp, bh / gp->H, bh % gp->H, tile * BR,
-                 ws + omp_get_thread_num() * wsn, out->data);
+        float *w = ws + omp_get_thread_num() * wsn;
+        if (blas)
+            fwd_blas(gp, bh / gp->H, bh % gp->H, tile * QB, w, out->data);
+        else
+            fwd_tile(gp, bh / gp->H, bh % gp->H, tile * BR, w, out->data);
     }
     vl_node *n = qkv ? vl_record(c, "attention_qkv", attention_backward, out, 1, &qkv)
                      : vl_record(c, "attention", attention_backward, out, 3,

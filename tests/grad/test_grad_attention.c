@@ -2,9 +2,10 @@
  * fused attention kernel and the naive composition (3-D and 4-D layouts, no
  * mask, causal, key padding, both, dropout, Tq != Tk, q/k/v as strided views
  * of one packed tensor and the packed-qkv entry point, sequences longer
- * than one tile), then fused vs naive
- * on values and gradients for every mask with and without dropout, and the
- * fully-masked-row convention of the fused kernel. */
+ * than one tile, and from 128 tokens the kernel's BLAS variant), then
+ * fused vs naive on values and gradients for every mask with and without
+ * dropout (T = 150: the BLAS variant), and the fully-masked-row convention
+ * of the fused kernel (both variants). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,16 @@ static void gradchecks(void) {
     check_case("packed qkv pad dropout", &a, 3, (int[]){2, 6, 12}, NULL);
     a = (acase){.heads = 1, .o = {.causal = true, .key_padding = pad1x70}};
     check_case("3d T=70 (tiles)", &a, 3, (int[]){1, 70, 4}, (int[]){1, 70, 4});
+    /* from 128 queries and keys: the BLAS variant (blocks of 64 queries) */
+    static uint8_t pad1x140[140];
+    for (int j = 0; j < 140; j++) pad1x140[j] = j >= 131 || j % 17 == 3;
+    a = (acase){.heads = 1, .o = {.causal = true, .key_padding = pad1x140, .dropout = 0.2f}};
+    check_case("3d T=140 (BLAS) causal pad drop", &a, 3, (int[]){1, 140, 3},
+               (int[]){1, 140, 3});
+    a = (acase){.o = {.causal = true}};
+    check_case("4d causal Tq<Tk (BLAS)", &a, 4, (int[]){1, 1, 130, 3}, (int[]){1, 1, 150, 3});
+    a = (acase){.heads = 2, .packed = true, .o = {.causal = true, .dropout = 0.1f}};
+    check_case("packed qkv (BLAS)", &a, 3, (int[]){1, 129, 12}, NULL);
 }
 
 /* ---- fused vs naive on bigger shapes ---- */
@@ -178,25 +189,36 @@ static void fused_vs_naive(void) {
     free(pad);
 }
 
-/* A query row that sees no key: zero output, zero and finite gradients. */
-static void fully_masked(void) {
-    uint8_t pad[4] = {1, 1, 1, 1};
+/* A query row that sees no key: zero output, zero and finite gradients
+ * (T = 4: the tile kernels; T = 130: the BLAS variant). */
+static void fully_masked_T(int T) {
+    const int n = T * 4;
+    uint8_t *pad = malloc((size_t)T);
+    memset(pad, 1, (size_t)T);
     vl_ctx *c = vl_ctx_new(1);
     vl_tensor *t[3];
-    float data[3 * 16];
-    for (int i = 0; i < 48; i++) data[i] = (float)(i % 7) - 3.0f;
+    float *data = malloc(sizeof(float) * 3 * n), *ones = malloc(sizeof(float) * n);
+    for (int i = 0; i < 3 * n; i++) data[i] = (float)(i % 7) - 3.0f;
+    for (int i = 0; i < n; i++) ones[i] = 1.0f;
     for (int i = 0; i < 3; i++) {
-        t[i] = vl_tensor_from(c, 3, (int[]){1, 4, 4}, data + 16 * i);
+        t[i] = vl_tensor_from(c, 3, (int[]){1, T, 4}, data + n * i);
         vl_requires_grad(c, t[i]);
     }
     vl_attn_opts o = {.key_padding = pad};
     vl_tensor *out = vl_attention(c, t[0], t[1], t[2], 2, &o);
-    CHECK(max_abs(out->data, 16) == 0.0f);
-    float ones[16];
-    for (int i = 0; i < 16; i++) ones[i] = 1.0f;
+    CHECK_MSG(max_abs(out->data, n) == 0.0f, "T=%d: fully masked output", T);
     vl_backward_grad(c, out, ones);
-    for (int i = 0; i < 3; i++) CHECK(max_abs(t[i]->grad, 16) == 0.0f);
+    for (int i = 0; i < 3; i++)
+        CHECK_MSG(max_abs(t[i]->grad, n) == 0.0f, "T=%d: fully masked gradient %d", T, i);
     vl_ctx_free(c);
+    free(data);
+    free(ones);
+    free(pad);
+}
+
+static void fully_masked(void) {
+    fully_masked_T(4);
+    fully_masked_T(130);
 }
 
 int main(void) {
