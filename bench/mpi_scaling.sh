@@ -8,14 +8,14 @@
 # ROUNDS times, interleaved, and the median tokens/s (GPT) or frames/s
 # (VALL-E, target frames per second) of each is printed with the speed-ups.
 #
-#   bench/mpi_scaling.sh BUILD_DIR TEXT VOICE_DATA_DIR [ROUNDS=3]
+#   bench/mpi_scaling.sh BUILD_DIR TEXT VOICE_DATA_DIR [ROUNDS=3] [PTB_TRAIN]
 #
 # TEXT: e.g. ../shared/data/lm/tinyshakespeare.txt; VOICE_DATA_DIR: a
 # quantized VALL-E data folder (e.g. data/voice-corpus from
 # scripts/build-voice-corpus.sh, LPCNet codes). Needs an MPI build of valle.
 set -eu
 build=${1:?build dir}; text=${2:?text file}; voice=${3:?VALL-E data dir}
-rounds=${4:-3}
+rounds=${4:-3}; ptb=${5:-}
 valle=$build/valle
 "$valle" --version | grep -q '(mpi)' || { echo "mpi_scaling: $valle is not an MPI build" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -67,7 +67,20 @@ print("valle-ar", sys.argv[2], statistics.median(x["frames_per_s"] for x in r
 PY
 }
 
+# LSTM LM: Zaremba's 2x200 (batch 20 streams, BPTT 20), 60 chunks
+lstm() {
+  local name=$1; shift
+  "$@" "$valle" lm train --arch lstm --data "$ptb" --max-chunks 60 --threads "$threads" \
+    --out "$tmp/lstm.st" >"$tmp/lstm.log"
+  echo "lstm $name $(sed -n 's/^stopped .* \([0-9.]*\) tokens\/s$/\1/p' "$tmp/lstm.log")" | tee -a "$out"
+}
+
 for r in $(seq "$rounds"); do
+  if [ -n "$ptb" ]; then
+    threads=1; lstm 1p1t env
+    threads=2; lstm 1p2t env
+    threads=1; lstm 2r1t mpirun -np 2 --bind-to none
+  fi
   threads=1; gpt 1p1t env
   threads=2; gpt 1p2t env
   threads=1; gpt 2r1t mpirun -np 2 --bind-to none
@@ -81,7 +94,9 @@ v = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     w, n, x = line.split()
     v[w, n].append(float(x))
-for w in ("gpt", "valle-ar"):
+for w in ("gpt", "valle-ar", "lstm"):
+    if (w, "1p1t") not in v:
+        continue
     base = statistics.median(v[w, "1p1t"])
     cells = [f"{n} {statistics.median(v[w, n]):.0f}/s ({statistics.median(v[w, n]) / base:.2f}x)"
              for n in ("1p1t", "1p2t", "2r1t")]
