@@ -71,6 +71,10 @@ typedef struct vl_valle_config {
     int d_model, n_heads, n_layers; /* 0: the preset's; else override its
                                    * width, heads or depth */
     int log_every;              /* 1: steps between JSON log lines */
+    int bucket_batches;         /* 1 (off, the reference): K > 1 draws K
+                                   batches' samples at once, sorts them by
+                                   length and trains on the K batches in a
+                                   random order (less padding) */
 
     char *path;                 /* the file loaded (for messages, dirs) */
 } vl_valle_config;

@@ -31,6 +31,13 @@ typedef struct vl_valle_run {
     vl_params *P;
     vl_optim optim;
     vl_rng data_rng;
+    /* bucket_batches > 1: a pool of K batches' samples sorted by length;
+     * batch order[pos] is next. pool_rng draws it; pool_start is its state
+     * before the draw (saved with pos, so a resumed run redraws the pool). */
+    vl_valle_sample *pool;      /* (K * B) */
+    int *pool_order;            /* (K) */
+    int pool_pos;               /* K: empty */
+    vl_rng pool_rng, pool_start;
     vl_ctx *ctx;
     vl_codec *codec;            /* NULL when it cannot be opened (no WAVs) */
     int64_t step;

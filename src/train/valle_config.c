@@ -78,6 +78,7 @@ static const key_def keys[] = {
     NUM(n_heads, K_INT, 0, 1024),
     NUM(n_layers, K_INT, 0, 1024),
     NUM(log_every, K_INT, 1, INT_MAX),
+    NUM(bucket_batches, K_INT, 1, 4096),
 };
 #define N_KEYS ((int)(sizeof keys / sizeof *keys))
 
@@ -124,6 +125,7 @@ void vl_valle_config_default(vl_valle_config *cfg) {
     cfg->threads = 0;
     cfg->ar_first_token_loss = true;
     cfg->log_every = 1;
+    cfg->bucket_batches = 1;
 }
 
 void vl_valle_config_free(vl_valle_config *cfg) {

@@ -83,6 +83,82 @@ static vl_checkpoint make_ckpt(vl_valle_run *r, char *meta) {
     return ck;
 }
 
+/* ---- length-bucketed batches (bucket_batches K > 1) ---- */
+
+static int sample_len(const vl_valle_sample *s) {
+    return s->n_text + s->prom_frames + s->resp_frames;
+}
+
+static const vl_valle_sample *sort_base;
+static int by_length(const void *a, const void *b) {
+    const vl_valle_sample *x = sort_base + *(const int *)a, *y = sort_base + *(const int *)b;
+    int lx = sample_len(x), ly = sample_len(y);
+    if (lx != ly) return lx < ly ? -1 : 1;
+    return *(const int *)a - *(const int *)b; /* stable: draw order */
+}
+
+static void pool_free(vl_valle_run *r) {
+    const int n = r->pool ? r->cfg->bucket_batches * r->cfg->batch_size : 0;
+    for (int i = 0; i < n; i++) vl_valle_sample_free(&r->pool[i]);
+    free(r->pool);
+    free(r->pool_order);
+    r->pool = NULL;
+    r->pool_order = NULL;
+}
+
+/* Draws K * B samples with pool_rng (its state before kept in pool_start),
+ * orders them by length into K batches of B and shuffles the batch order. */
+static int pool_fill(vl_valle_run *r) {
+    const int K = r->cfg->bucket_batches, B = r->cfg->batch_size, n = K * B;
+    pool_free(r);
+    r->pool = vl_xcalloc((size_t)n, sizeof *r->pool);
+    r->pool_order = vl_xmalloc((size_t)K * sizeof(int));
+    r->pool_start = r->pool_rng;
+    vl_valle_sample *drawn = vl_xcalloc((size_t)n, sizeof *drawn);
+    int *idx = vl_xmalloc((size_t)n * sizeof(int)), st = VL_OK;
+    for (int i = 0; i < n && st == VL_OK; i++)
+        st = vl_valle_data_sample_train(&r->data, &r->pool_rng, &drawn[i]);
+    if (st == VL_OK) {
+        for (int i = 0; i < n; i++) idx[i] = i;
+        sort_base = drawn;
+        qsort(idx, (size_t)n, sizeof(int), by_length);
+        for (int i = 0; i < n; i++) r->pool[i] = drawn[idx[i]]; /* ownership moves */
+        for (int k = 0; k < K; k++) r->pool_order[k] = k;
+        for (int k = K - 1; k > 0; k--) { /* Fisher-Yates */
+            int j = (int)vl_rng_below(&r->pool_rng, (uint64_t)(k + 1)), t = r->pool_order[k];
+            r->pool_order[k] = r->pool_order[j];
+            r->pool_order[j] = t;
+        }
+        r->pool_pos = 0;
+    } else {
+        for (int i = 0; i < n; i++) vl_valle_sample_free(&drawn[i]);
+        pool_free(r);
+        r->pool_pos = K;
+    }
+    free(drawn);
+    free(idx);
+    return st;
+}
+
+/* The next batch's B samples into s (moved out of the pool). */
+static int next_batch(vl_valle_run *r, vl_valle_sample *s) {
+    const int K = r->cfg->bucket_batches, B = r->cfg->batch_size;
+    if (K <= 1) {
+        int st = VL_OK;
+        for (int i = 0; i < B && st == VL_OK; i++)
+            st = vl_valle_data_sample_train(&r->data, &r->data_rng, &s[i]);
+        return st;
+    }
+    if (!r->pool || r->pool_pos >= K) {
+        int st = pool_fill(r);
+        if (st < 0) return st;
+    }
+    vl_valle_sample *src = r->pool + (size_t)r->pool_order[r->pool_pos++] * B;
+    memcpy(s, src, (size_t)B * sizeof *s);
+    memset(src, 0, (size_t)B * sizeof *src);
+    return VL_OK;
+}
+
 int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
     memset(r, 0, sizeof *r);
     r->cfg = cfg;
@@ -176,7 +252,10 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
     }
     vl_optim_init(&r->optim, VL_OPT_ADAM, r->P->n_train);
     vl_rng_seed(&r->data_rng, cfg->seed * 7919 + 17);
+    r->pool_pos = cfg->bucket_batches; /* empty */
     r->ctx = vl_ctx_new(cfg->seed + 101);
+    int pool_pos = -1; /* from the checkpoint: batches of the pool used */
+    vl_rng pool_state = {{0}};
     if (have_ckpt) {
         char *meta = vl_valle_bundle_meta(b);
         vl_checkpoint ck = make_ckpt(r, meta);
@@ -184,6 +263,14 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
         free(meta);
         const char *s = vl_st_meta(&ck_st, "valle.step");
         r->step = s ? strtoll(s, NULL, 10) : r->optim.step;
+        const char *ps = vl_st_meta(&ck_st, "valle.pool");
+        unsigned long long w[4];
+        int pos, k;
+        if (ps && sscanf(ps, "%d %d %llx %llx %llx %llx", &pos, &k, &w[0], &w[1], &w[2],
+                         &w[3]) == 6 && k == cfg->bucket_batches && pos >= 0 && pos <= k) {
+            pool_pos = pos;
+            for (int i = 0; i < 4; i++) pool_state.s[i] = w[i];
+        }
         vl_st_close(&ck_st);
         have_ckpt = false;
         if (st < 0) {
@@ -194,6 +281,18 @@ int vl_valle_run_open(vl_valle_run *r, const vl_valle_config *cfg, bool quiet) {
         if (!quiet)
             fprintf(stderr, "valle train: resumed from %s at step %lld\n", r->ckpt_path,
                     (long long)r->step);
+    }
+    /* the bucket pool: a fresh stream, or the checkpoint's pool redrawn */
+    vl_rng_seed(&r->pool_rng, cfg->seed * 7919 + 29 + (uint64_t)r->step);
+    if (cfg->bucket_batches > 1 && pool_pos >= 0) {
+        r->pool_rng = pool_state;
+        if (pool_pos < cfg->bucket_batches) {
+            if ((st = pool_fill(r)) < 0) goto fail;
+            for (int i = 0; i < pool_pos; i++) /* the batches already trained on */
+                for (int j = 0; j < cfg->batch_size; j++)
+                    vl_valle_sample_free(&r->pool[(size_t)r->pool_order[i] * cfg->batch_size + j]);
+            r->pool_pos = pool_pos;
+        }
     }
     if ((st = mkdir_p(cfg->ckpt_dir)) < 0 || (st = mkdir_p(cfg->log_dir)) < 0) goto fail;
     char lp[1100];
@@ -273,8 +372,7 @@ int vl_valle_run_step(vl_valle_run *r, vl_valle_step_stats *out) {
     const int32_t **resp = vl_xmalloc((size_t)B * sizeof *resp);
     int st = VL_OK;
     for (int g = 0; g < G && st == VL_OK; g++) {
-        for (int i = 0; i < B && st == VL_OK; i++)
-            st = vl_valle_data_sample_train(&r->data, &r->data_rng, &s[i]);
+        st = next_batch(r, s);
         if (st < 0) break;  /* the same on every rank: same data, same draws */
         for (int i = 0; i < B; i++) frames += s[i].resp_frames;
         vl_valle_batch b;
@@ -489,6 +587,13 @@ int vl_valle_run_save(vl_valle_run *r) {
     vl_checkpoint_set_meta(&ck, "valle.step", step);
     char *cj = vl_valle_config_to_json(r->cfg);
     if (cj) vl_checkpoint_set_meta(&ck, "valle.train_config", cj);
+    char pool[160];
+    const vl_rng *ps = r->pool ? &r->pool_start : &r->pool_rng;
+    snprintf(pool, sizeof pool, "%d %d %016llx %016llx %016llx %016llx",
+             r->pool ? r->pool_pos : r->cfg->bucket_batches, r->cfg->bucket_batches,
+             (unsigned long long)ps->s[0], (unsigned long long)ps->s[1],
+             (unsigned long long)ps->s[2], (unsigned long long)ps->s[3]);
+    vl_checkpoint_set_meta(&ck, "valle.pool", pool); /* batches used, K, state */
     int st = vl_checkpoint_save(&ck, r->ckpt_path);
     vl_checkpoint_clear_meta(&ck);
     free(cj);
@@ -503,6 +608,7 @@ void vl_valle_run_log(vl_valle_run *r, const char *json) {
 }
 
 void vl_valle_run_close(vl_valle_run *r) {
+    pool_free(r);
     if (r->log) fclose(r->log);
     if (r->ctx) vl_ctx_free(r->ctx);
     if (r->optim.m || r->optim.v) vl_optim_free(&r->optim);

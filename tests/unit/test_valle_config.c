@@ -154,7 +154,8 @@ static void test_keys(void) {
     char *json = vl_valle_config_to_json(&c);
     vl_json *j = vl_json_parse(json, strlen(json));
     CHECK(j != NULL);
-    CHECK_INT(j ? j->count : 0, 40);   /* every key of the header */
+    CHECK_INT(j ? j->count : 0, 41);   /* every key of the header */
+    CHECK(vl_json_number(j, "bucket_batches", 0) == 1); /* off by default */
     CHECK(vl_json_get(j, "n_layers") && vl_json_get(j, "n_layers")->number == 0);
     CHECK(!strcmp(vl_json_string(j, "model", ""), "nar-tiny"));
     CHECK(vl_json_number(j, "warmup_max_lr", 0) == 1e-3);
