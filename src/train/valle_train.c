@@ -85,16 +85,15 @@ static vl_checkpoint make_ckpt(vl_valle_run *r, char *meta) {
 
 /* ---- length-bucketed batches (bucket_batches K > 1) ---- */
 
-static int sample_len(const vl_valle_sample *s) {
-    return s->n_text + s->prom_frames + s->resp_frames;
-}
+/* A drawn sample's sequence length and its place in the draw. */
+typedef struct len_idx {
+    int len, idx;
+} len_idx;
 
-static const vl_valle_sample *sort_base;
 static int by_length(const void *a, const void *b) {
-    const vl_valle_sample *x = sort_base + *(const int *)a, *y = sort_base + *(const int *)b;
-    int lx = sample_len(x), ly = sample_len(y);
-    if (lx != ly) return lx < ly ? -1 : 1;
-    return *(const int *)a - *(const int *)b; /* stable: draw order */
+    const len_idx *x = a, *y = b;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->idx - y->idx; /* stable: draw order */
 }
 
 static void pool_free(vl_valle_run *r) {
@@ -115,14 +114,15 @@ static int pool_fill(vl_valle_run *r) {
     r->pool_order = vl_xmalloc((size_t)K * sizeof(int));
     r->pool_start = r->pool_rng;
     vl_valle_sample *drawn = vl_xcalloc((size_t)n, sizeof *drawn);
-    int *idx = vl_xmalloc((size_t)n * sizeof(int)), st = VL_OK;
+    len_idx *order = vl_xmalloc((size_t)n * sizeof *order);
+    int st = VL_OK;
     for (int i = 0; i < n && st == VL_OK; i++)
         st = vl_valle_data_sample_train(&r->data, &r->pool_rng, &drawn[i]);
     if (st == VL_OK) {
-        for (int i = 0; i < n; i++) idx[i] = i;
-        sort_base = drawn;
-        qsort(idx, (size_t)n, sizeof(int), by_length);
-        for (int i = 0; i < n; i++) r->pool[i] = drawn[idx[i]]; /* ownership moves */
+        for (int i = 0; i < n; i++)
+            order[i] = (len_idx){drawn[i].n_text + drawn[i].prom_frames + drawn[i].resp_frames, i};
+        qsort(order, (size_t)n, sizeof *order, by_length);
+        for (int i = 0; i < n; i++) r->pool[i] = drawn[order[i].idx]; /* ownership moves */
         for (int k = 0; k < K; k++) r->pool_order[k] = k;
         for (int k = K - 1; k > 0; k--) { /* Fisher-Yates */
             int j = (int)vl_rng_below(&r->pool_rng, (uint64_t)(k + 1)), t = r->pool_order[k];
@@ -136,7 +136,7 @@ static int pool_fill(vl_valle_run *r) {
         r->pool_pos = K;
     }
     free(drawn);
-    free(idx);
+    free(order);
     return st;
 }
 
@@ -587,10 +587,13 @@ int vl_valle_run_save(vl_valle_run *r) {
     vl_checkpoint_set_meta(&ck, "valle.step", step);
     char *cj = vl_valle_config_to_json(r->cfg);
     if (cj) vl_checkpoint_set_meta(&ck, "valle.train_config", cj);
+    /* a pool in use: the state it was drawn from and the batches used (a
+     * resumed run redraws it); else the state the next pool draws from */
+    const bool mid_pool = r->pool && r->pool_pos < r->cfg->bucket_batches;
+    const vl_rng *ps = mid_pool ? &r->pool_start : &r->pool_rng;
     char pool[160];
-    const vl_rng *ps = r->pool ? &r->pool_start : &r->pool_rng;
     snprintf(pool, sizeof pool, "%d %d %016llx %016llx %016llx %016llx",
-             r->pool ? r->pool_pos : r->cfg->bucket_batches, r->cfg->bucket_batches,
+             mid_pool ? r->pool_pos : r->cfg->bucket_batches, r->cfg->bucket_batches,
              (unsigned long long)ps->s[0], (unsigned long long)ps->s[1],
              (unsigned long long)ps->s[2], (unsigned long long)ps->s[3]);
     vl_checkpoint_set_meta(&ck, "valle.pool", pool); /* batches used, K, state */

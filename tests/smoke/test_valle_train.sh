@@ -73,17 +73,21 @@ strip() { grep '"train"' "$1" | sed -E 's/, "elapsed".*//'; }
 check '[ "$(strip logs/r1/log.jsonl | wc -l)" -eq 40 ]'
 check 'diff <(strip logs/r1/log.jsonl) <(strip logs/r2/log.jsonl) >/dev/null'
 # length-bucketed batches (pools of 4 batches of 2): stopped in the middle
-# of a pool (step 10 = 2 batches into the third pool) and resumed, the run
-# logs exactly the uninterrupted run's losses (the pool is redrawn)
+# of a pool (step 10 = 2 batches into the third pool) or at a pool's end
+# (step 8) and resumed, the run logs exactly the uninterrupted run's losses
+# (a pool in use is redrawn, a used-up one is not)
 base ar-tiny 24 | sed 's/p_dropout: 0/p_dropout: 0.1/; s/batch_size: 1/batch_size: 2/' > k1.yml
 echo 'bucket_batches: 4' >> k1.yml
 cp k1.yml k2.yml
+cp k1.yml k3.yml
 "$VALLE" train k1.yml --quiet --no-wavs --eval-every 0
 check '[ $? -eq 0 ]'
-"$VALLE" train k2.yml --quiet --no-wavs --eval-every 0 --max-iter 10
-"$VALLE" train k2.yml --quiet --no-wavs --eval-every 0
 check '[ "$(strip logs/k1/log.jsonl | wc -l)" -eq 24 ]'
-check 'diff <(strip logs/k1/log.jsonl) <(strip logs/k2/log.jsonl) >/dev/null'
+for k in 2:10 3:8; do
+  "$VALLE" train k${k%:*}.yml --quiet --no-wavs --eval-every 0 --max-iter ${k#*:}
+  "$VALLE" train k${k%:*}.yml --quiet --no-wavs --eval-every 0
+  check "diff <(strip logs/k1/log.jsonl) <(strip logs/k${k%:*}/log.jsonl) >/dev/null"
+done
 # dropout is a training setting: a resumed run takes the config's p_dropout
 # (and saves it), the architecture stays the checkpoint's
 sed -i 's/p_dropout: 0.1/p_dropout: 0.25/; s/max_iter: 40/max_iter: 41/' r2.yml
