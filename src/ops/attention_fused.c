@@ -158,6 +158,19 @@ static inline void outer_rb(float *restrict a, float p[RB][BC], const float *con
     }
 }
 
+/* s[j] = exp(s[j] - m) for j < n; returns their sum (a softmax row's
+ * unnormalised probabilities and its denominator). */
+static inline float exp_shift_sum(float *restrict s, int n, float m) {
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int j = 0; j < n; j++) {
+        const float p = vexp(s[j] - m);
+        s[j] = p;
+        sum += p;
+    }
+    return sum;
+}
+
 /* kb[jj] = 0 where key j0 + jj exists and is not padding, else -inf. */
 static inline void tile_bias(float *kbias, const uint8_t *kp, int j0, int nj) {
     for (int jj = 0; jj < BC; jj++)
@@ -218,13 +231,7 @@ static void fwd_tile(const geom *g, int b, int h, int i0, float *ws,
                 const int ri = i + r;
                 const float mnew = m[ri] > mx ? m[ri] : mx;
                 const float alpha = vexp(m[ri] - mnew);
-                float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-                for (int jj = 0; jj < BC; jj++) {
-                    const float p = vexp(sr[jj] - mnew);
-                    sr[jj] = p;
-                    sum += p;
-                }
+                const float sum = exp_shift_sum(sr, BC, mnew);
                 l[ri] = l[ri] * alpha + sum;
                 m[ri] = mnew;
                 if (g->drop)
@@ -415,14 +422,7 @@ static void fwd_blas(const geom *g, int b, int h, int i0, float *S, float *out) 
             g->linv[r0 + i] = 0.0f;
             continue;
         }
-        float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-        for (int j = 0; j < kend; j++) {
-            const float p = vexp(sr[j] - mx);
-            sr[j] = p;
-            sum += p;
-        }
-        const float inv = 1.0f / sum;
+        const float inv = 1.0f / exp_shift_sum(sr, kend, mx);
         if (g->drop) {
             for (int j = 0; j < kend; j++)
                 sr[j] *= j < lim ? inv * keep_mult(g, b, h, i0 + i, j) : 0.0f;
