@@ -220,8 +220,7 @@ static int lm_train(int argc, char **argv) {
                 printf("\n");
             }
             rc = rank == 0 ? vl_lm_run_save(&run, out) : VL_OK;
-            if (vl_dist_min_int(rc) < 0) {  /* all ranks stop together */
-                if (rc == VL_OK) rc = vl_error(VL_ERR_IO, "rank 0 failed to save %s", out);
+            if ((rc = vl_dist_rank0_result(rc, "save %s", out)) < 0) { /* all stop together */
                 exit_code = fail_status(rc);
                 break;
             }

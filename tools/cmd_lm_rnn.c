@@ -26,9 +26,7 @@ typedef struct save_ctx {
 /* Rank 0 saves; every rank learns whether it worked (all stop if not). */
 static int save_all(vl_rnnlm_run *run, const char *out) {
     int rc = vl_dist_rank() == 0 ? vl_rnnlm_run_save(run, out) : VL_OK;
-    if (vl_dist_min_int(rc) < 0 && rc >= 0)
-        rc = vl_error(VL_ERR_IO, "rank 0 could not save %s", out);
-    return rc;
+    return vl_dist_rank0_result(rc, "save %s", out);
 }
 
 static int save_cb(vl_rnnlm_run *run, void *u) {
@@ -141,9 +139,7 @@ static int lm_train(int argc, char **argv) {
         }
         double vppl = 0;
         if (vids && rank == 0) rc = vl_rnnlm_perplexity(&run, vids, nv, eval_batch, &vppl);
-        if (ranks > 1 && vl_dist_min_int(rc) < 0 && rc >= 0) /* rank 0's evaluation failed */
-            rc = vl_error(VL_ERR_ARG, "rank 0 could not evaluate --valid");
-        if (rc < 0) break;
+        if ((rc = vl_dist_rank0_result(rc, "evaluate --valid")) < 0) break;
         if (!quiet) {
             printf("epoch %d/%d lr %.4g train ppl %.2f valid ppl %.2f %.0f tokens/s\n", run.epoch,
                    run.cfg.epochs, vl_rnnlm_epoch_lr(&run.cfg, run.epoch - 1), exp(loss), vppl, tps);

@@ -125,8 +125,7 @@ static int mlp_train(int argc, char **argv) {
         fflush(stdout);
         if (run.epoch % save_every == 0 || run.epoch == last) {
             rc = vl_dist_rank() == 0 ? vl_mlp_run_save(&run, out) : VL_OK;
-            if (vl_dist_min_int(rc) < 0) {
-                if (rc == VL_OK) rc = vl_error(VL_ERR_IO, "rank 0 failed to save %s", out);
+            if ((rc = vl_dist_rank0_result(rc, "save %s", out)) < 0) {
                 exit_code = cli_fail_status(rc);
                 break;
             }

@@ -38,5 +38,10 @@ void vl_dist_allreduce_sum_f64(double *x, int n);
 /* The smallest value of `v` over all ranks: ranks agree on a failure. */
 int vl_dist_min_int(int v);
 void vl_dist_broadcast(void *buf, size_t bytes, int root);
+/* After a step only rank 0 does (a save, an evaluation), every rank calls
+ * this with its own status: it returns rc where rc < 0 or nothing failed,
+ * else (rank 0 failed) VL_ERR_IO "rank 0 failed to <fmt...>", so all ranks
+ * stop together. Collective. */
+int vl_dist_rank0_result(int rc, const char *fmt, ...);
 
 #endif

@@ -3,6 +3,8 @@
  * joined only when the process was launched by an MPI launcher, so a plain
  * `valle ...` never pays MPI's start-up. */
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -105,6 +107,16 @@ int vl_dist_min_int(int v) {
         MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
 #endif
     return v;
+}
+
+int vl_dist_rank0_result(int rc, const char *fmt, ...) {
+    if (vl_dist_min_int(rc) >= 0 || rc < 0) return rc;
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return vl_error(VL_ERR_IO, "rank 0 failed to %s", what);
 }
 
 void vl_dist_broadcast(void *buf, size_t bytes, int root) {
