@@ -144,6 +144,7 @@ int vl_rnnlm_run_epoch(vl_rnnlm_run *run, const int *ids, int64_t n, int64_t max
     double tot = 0, t0 = vl_seconds();
     int64_t toks = 0, done = 0;
     int rc = VL_OK;
+    bool epoch_done = false;
     while (run->chunk < nch && (!max_chunks || done < max_chunks)) {
         int T = fill_chunk(ids, n, B, bptt, run->chunk, x, y); /* x, y: (B, T) */
         vl_ctx_reset(c);
@@ -172,11 +173,10 @@ int vl_rnnlm_run_epoch(vl_rnnlm_run *run, const int *ids, int64_t n, int64_t max
         toks += (int64_t)B * T;
         run->chunk++;
         done++;
-        if (run->chunk == nch) {
+        if (run->chunk == nch) { /* saved below, once the state is gathered */
             run->epoch++;
             run->chunk = 0;
-            if (R > 1) slice_sync(run, &sl, 1);
-            if (save) rc = save(run, user);
+            epoch_done = true;
             break;
         }
         if (save && save_every && run->chunk % save_every == 0) {
@@ -189,6 +189,7 @@ int vl_rnnlm_run_epoch(vl_rnnlm_run *run, const int *ids, int64_t n, int64_t max
         free(sl.h);
         free(sl.c);
     }
+    if (epoch_done && save) rc = save(run, user);
     vl_ctx_reset(c);
     free(x);
     free(y);
