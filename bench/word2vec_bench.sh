@@ -13,6 +13,11 @@
 #     docs/word2vec.md, or every iteration after the first stops early)
 #   CORPUS defaults to /tmp/wiki8 (zcat ../shared/data/text/wiki8.gz),
 #   QUESTIONS to ../shared/data/text/questions-words.txt.
+#   PWORD2VEC (optional): pWord2Vec (IntelLabs/pWord2Vec, skip-gram only)
+#     built by hand against OpenBLAS, e.g. with a two-line mkl.h shim
+#     (#include <cblas.h>; mkl_set_num_threads -> openblas_set_num_threads):
+#     g++ -std=c++11 -fopenmp -O3 -march=native -DUSE_MKL -I. pWord2Vec.cpp -lopenblas
+#     runs as a third program in the sg mode.
 # Environment: VALLE (build/valle), THREADS (2), MODES ("sg cbowns cbowhs"),
 #   ITER (override every mode's iteration count, e.g. 1 for throughput only),
 #   SKIP_PEER (1: valle only), RESULTS (file the markdown table is appended
@@ -63,11 +68,15 @@ for mode in $MODES; do
   iter=$(echo "$args" | sed 's/.*-iter \([0-9]*\).*/\1/')
   progs="valle"
   [ "${SKIP_PEER:-0}" = 1 ] || progs="valle word2vec.c"
+  [ "$mode" = sg ] && [ -n "${PWORD2VEC:-}" ] && progs="$progs pWord2Vec"
   for prog in $progs; do
     out="$WORK/$mode-$prog.bin"
     if [ "$prog" = valle ]; then
       read -r wall cpu rss < <(run "$mode-valle" "$VALLE" word2vec train -train "$CORPUS" -output "$out" $args)
       words=$(awk '/Words in train file/ { print $NF }' "$WORK/$mode-valle.log")
+    elif [ "$prog" = pWord2Vec ]; then   # skip-gram + NS only: no -cbow/-hs flags
+      read -r wall cpu rss < <(run "$mode-pw2v" "$PWORD2VEC" -train "$CORPUS" -output "$out" \
+        $(echo "$args" | sed 's/-cbow [0-9]*//; s/-hs [0-9]*//'))
     else
       read -r wall cpu rss < <(run "$mode-peer" "$PEER" -train "$CORPUS" -output "$out" $args)
     fi
@@ -83,7 +92,7 @@ done
 section="
 ### word2vec bench run $(date -u '+%F %H:%M') UTC
 
-\`bash bench/word2vec_bench.sh $PEER $CORPUS $QUESTIONS\` (THREADS=$THREADS MODES=\"$MODES\"${ITER:+ ITER=$ITER}); common flags: \`$COMMON\`; $(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
+\`bash bench/word2vec_bench.sh $PEER $CORPUS $QUESTIONS\` (THREADS=$THREADS MODES=\"$MODES\"${ITER:+ ITER=$ITER}${PWORD2VEC:+ PWORD2VEC=$PWORD2VEC}); common flags: \`$COMMON\`; $(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 
 $table
 "

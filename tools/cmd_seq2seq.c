@@ -52,7 +52,7 @@ static int do_train(const s2s_opts *so, int argc, char **argv) {
     float lr = 0, clip = 5.0f, decay = 0;
     int decay_start = -1;
     long long seed = 1;
-    bool reverse = false, peeky = false, quiet = false;
+    bool reverse = false, peeky = false, bidir = false, quiet = false;
     cli_opt opts[] = {
         {"data", CLI_STR, &data_path, "FILE", "training pairs (required)"},
         {"test", CLI_INT, &test, "N", so->fmt == VL_S2S_CHARS
@@ -67,6 +67,7 @@ static int do_train(const s2s_opts *so, int argc, char **argv) {
         {"attention", CLI_STR, &attention, "NAME", "none | dot | additive"},
         {"reverse", CLI_FLAG, &reverse, NULL, "feed the source reversed"},
         {"peeky", CLI_FLAG, &peeky, NULL, "encoder state fed to every decoder step and the output"},
+        {"bidir", CLI_FLAG, &bidir, NULL, "bidirectional encoder (forward and backward RNN; needs attention)"},
         {"optim", CLI_STR, &optim, "NAME", "sgd | adam | adamw"},
         {"lr", CLI_FLOAT, &lr, "X", "learning rate (default 0.005)"},
         {"clip", CLI_FLOAT, &clip, "NORM", "global gradient-norm clip (0: off)"},
@@ -137,6 +138,12 @@ static int do_train(const s2s_opts *so, int argc, char **argv) {
                             cfg.cell == VL_RNN_TANH ? "--cell must be lstm or gru" : vl_last_error());
         }
         cfg.attention = (vl_s2s_attn)a;
+        cfg.bidir = bidir;
+        if (bidir && cfg.attention == VL_S2S_ATTN_NONE) {
+            vl_s2s_data_free(&all); vl_s2s_data_free(&tr); vl_s2s_data_free(&te);
+            return cli_fail(2, "%s train: --bidir needs --attention dot or additive (without "
+                            "attention the decoder only sees the forward final state)", so->name);
+        }
         rc = vl_s2s_vocab_build(&cfg, &all);
         if (rc < 0) { vl_s2s_config_free(&cfg); goto fail; }
         vl_s2s_run_init(&run, &cfg);

@@ -21,7 +21,7 @@ static int w2v_train(int argc, char **argv) {
     const char *train = NULL, *output = NULL, *save_vocab = NULL, *read_vocab = NULL;
     const char *engine = "batched";
     int cbow = 1, size = 100, window = 5, negative = 5, hs = 0, min_count = 5, iter = 5;
-    int threads = 0, binary = 0, debug = 2, batch = 16, cbow_mean = 1;
+    int threads = 0, binary = 0, debug = 2, batch = 1, cbow_mean = 1;
     float sample = 1e-3f, alpha = 0;
     long long seed = 1;
     bool quiet = false, progress = false;
@@ -43,7 +43,7 @@ static int w2v_train(int argc, char **argv) {
         {"read-vocab", CLI_STR, &read_vocab, "FILE", "use this vocabulary instead of counting"},
         {"debug", CLI_INT, &debug, "N", "word2vec.c compatibility: 0 quiet, >= 2 progress"},
         {"engine", CLI_STR, &engine, "NAME", "batched (shared-negative minibatches) | classic (word2vec.c's loops)"},
-        {"batch", CLI_INT, &batch, "N", "batched CBOW: consecutive targets sharing negatives"},
+        {"batch", CLI_INT, &batch, "N", "batched CBOW: consecutive targets sharing negatives (16: 2.6x faster, ~3 analogy points worse)"},
         {"cbow-mean", CLI_INT, &cbow_mean, "0|1", "CBOW hidden layer: 1 mean, 0 sum of the context"},
         {"seed", CLI_LONG, &seed, "N", "random seed"},
         {"progress", CLI_FLAG, &progress, NULL, "progress line even when stderr is not a terminal"},

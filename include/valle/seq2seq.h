@@ -36,6 +36,7 @@ typedef struct vl_s2s_config {
     int emb, hidden;
     vl_s2s_attn attention;
     bool reverse, peeky;
+    bool bidir;                 /* bidirectional encoder (needs attention) */
     int n_src, n_tgt;           /* vocabulary sizes including the 3 specials */
     int pad_to;                 /* > 0: fixed-width sources (every training
                                  * source had this length): shorter inputs
@@ -77,6 +78,8 @@ typedef struct vl_s2s_model {
     vl_s2s_config cfg;
     vl_embedding_layer src_emb, tgt_emb;
     vl_rnn enc, dec;
+    vl_rnn enc_bwd;             /* bidir: the encoder over the flipped source */
+    vl_linear_layer enc_proj;   /* bidir: (2H -> H) of [forward; backward] */
     vl_rnn_additive add;
     vl_linear_layer out;
 } vl_s2s_model;

@@ -105,7 +105,7 @@ typedef struct vl_w2v_config {
     float alpha;              /* -alpha (0: 0.05 for CBOW, 0.025 skip-gram) */
     float sample;             /* -sample (1e-3) */
     vl_w2v_engine engine;
-    int batch;                /* batched CBOW: targets sharing negatives (16) */
+    int batch;                /* batched CBOW: targets sharing negatives (1) */
     uint64_t seed;
     bool progress;            /* "\rAlpha ... Progress ... Words/thread/sec" */
 } vl_w2v_config;

@@ -1,4 +1,5 @@
-/* src/models/seq2seq.c: the recurrent encoder-decoder: parameters, the
+/* src/models/seq2seq.c: the recurrent encoder-decoder (optionally with a
+ * bidirectional encoder): parameters, the
  * teacher-forced training loss (whole target sequence at once: decoder
  * RNN over all steps, then attention for all steps with batched matmuls),
  * and step-by-step greedy / beam-search decoding. */
@@ -22,17 +23,47 @@ void vl_s2s_model_init(vl_s2s_model *m, vl_params *p, const vl_s2s_config *cfg) 
     vl_embedding_init(&m->src_emb, p, "src_emb", cfg->n_src, cfg->emb);
     vl_embedding_init(&m->tgt_emb, p, "tgt_emb", cfg->n_tgt, cfg->emb);
     vl_rnn_init(&m->enc, p, "enc", cfg->cell, cfg->emb, cfg->hidden, 1, 0, 0);
+    if (cfg->bidir) {
+        vl_rnn_init(&m->enc_bwd, p, "enc_bwd", cfg->cell, cfg->emb, cfg->hidden, 1, 0, 0);
+        vl_linear_init(&m->enc_proj, p, "enc_proj", 2 * cfg->hidden, cfg->hidden, true);
+    }
     vl_rnn_init(&m->dec, p, "dec", cfg->cell, dec_in_dim(cfg), cfg->hidden, 1, 0, 0);
     if (cfg->attention == VL_S2S_ATTN_ADD)
         vl_rnn_additive_init(&m->add, p, "dec", cfg->hidden, cfg->hidden, cfg->hidden);
     vl_linear_init(&m->out, p, "out", out_in_dim(cfg), cfg->n_tgt, true);
 }
 
-/* Encoder: ids (B, Ts) -> states (B, Ts, H), final state, pad mask. */
+/* Bidirectional encoder's second half: the RNN `enc_bwd` over every row
+ * flipped in time, flipped back, so that position t of the result has read
+ * positions t..Ts-1. Sources are left-padded, so a flipped row ends in its
+ * padding and no real position reads a pad. Returns (B, Ts, H). */
+static vl_tensor *encode_backward(vl_ctx *c, const vl_s2s_model *m, const int *src, int B,
+                                  int Ts) {
+    int n = B * Ts, H = m->cfg.hidden;
+    int *flip = vl_arena_alloc(&c->arena, sizeof(int) * n); /* (B, Ts): a time flip */
+    int *rev = vl_arena_alloc(&c->arena, sizeof(int) * n);  /* (B, Ts) flipped ids */
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < Ts; t++) {
+            flip[b * Ts + t] = b * Ts + Ts - 1 - t;
+            rev[b * Ts + t] = src[b * Ts + Ts - 1 - t];
+        }
+    vl_tensor *x = vl_embedding(c, m->src_emb.weight, rev, 2, (int[]){B, Ts});
+    vl_tensor *y = vl_rnn_forward(c, &m->enc_bwd, x, NULL, NULL); /* (B, Ts, H), flipped */
+    /* the flip back as a row gather (its backward scatters the gradient) */
+    return vl_embedding(c, vl_reshape(c, y, 2, (int[]){n, H}), flip, 2, (int[]){B, Ts});
+}
+
+/* Encoder: ids (B, Ts) -> states (B, Ts, H), final state, pad mask. With
+ * `bidir`, the states are Linear(2H -> H) of [forward; backward] and the
+ * final state is the forward RNN's (it has read the whole source). */
 static vl_tensor *encode(vl_ctx *c, const vl_s2s_model *m, const int *src, int B,
                          int Ts, vl_rnn_state *fin, uint8_t **pad) {
     vl_tensor *x = vl_embedding(c, m->src_emb.weight, src, 2, (int[]){B, Ts});
     vl_tensor *y = vl_rnn_forward(c, &m->enc, x, NULL, fin);
+    if (m->cfg.bidir) {
+        vl_tensor *both = vl_concat(c, (vl_tensor *[]){y, encode_backward(c, m, src, B, Ts)}, 2, 2);
+        y = vl_linear_forward(c, (vl_linear_layer *)&m->enc_proj, both);
+    }
     *pad = NULL;
     bool any = false;
     for (int i = 0; i < B * Ts; i++) any |= src[i] == VL_S2S_PAD;

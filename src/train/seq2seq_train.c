@@ -450,10 +450,10 @@ static char *config_json(const vl_s2s_run *run) {
     size_t o = (size_t)snprintf(
         buf, cap,
         "{\"arch\":\"seq2seq\",\"format\":\"%s\",\"cell\":\"%s\",\"emb\":%d,\"hidden\":%d,"
-        "\"attention\":\"%s\",\"reverse\":%d,\"peeky\":%d,\"pad_to\":%d,\"optim\":\"%s\",\"lr\":%.9g,"
+        "\"attention\":\"%s\",\"reverse\":%d,\"peeky\":%d,\"bidir\":%d,\"pad_to\":%d,\"optim\":\"%s\",\"lr\":%.9g,"
         "\"clip\":%.9g,\"decay\":%.9g,\"decay_start\":%d,\"batch_size\":%d,\"epochs\":%d,\"seed\":%llu,\"epoch\":%d,\"src\":",
         c->format == VL_S2S_G2P ? "g2p" : "chars", vl_rnn_kind_name(c->cell), c->emb,
-        c->hidden, attn_names[c->attention], c->reverse, c->peeky, c->pad_to, vl_optim_name(c->optim),
+        c->hidden, attn_names[c->attention], c->reverse, c->peeky, c->bidir, c->pad_to, vl_optim_name(c->optim),
         c->lr, c->clip, c->decay, c->decay_start, c->batch_size, c->epochs, (unsigned long long)c->seed, run->epoch);
     o = put_syms(buf, cap, o, c->src_sym, c->n_src);
     o += (size_t)snprintf(buf + o, o < cap ? cap - o : 0, ",\"tgt\":");
@@ -519,6 +519,7 @@ int vl_s2s_run_load(vl_s2s_run *run, const char *path, bool with_optim) {
     cfg.hidden = (int)vl_json_number(j, "hidden", 0);
     cfg.reverse = vl_json_number(j, "reverse", 0) != 0;
     cfg.peeky = vl_json_number(j, "peeky", 0) != 0;
+    cfg.bidir = vl_json_number(j, "bidir", 0) != 0;
     cfg.pad_to = (int)vl_json_number(j, "pad_to", 0);
     cfg.lr = (float)vl_json_number(j, "lr", cfg.lr);
     cfg.clip = (float)vl_json_number(j, "clip", cfg.clip);

@@ -1,7 +1,9 @@
 /* tests/grad/test_grad_rnn.c: finite-difference gradient checks of the
  * fused recurrence (RNN, LSTM, GRU; with and without an initial state), the
  * one-step cells, the two-layer time layers with initial states (inputs,
- * states and every weight) and the dot-product and additive attention. */
+ * states and every weight), the dot-product and additive attention, and
+ * the seq2seq loss with a bidirectional encoder over left-padded sources
+ * (every parameter, through the time flip). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "harness.h"
 #include "valle/rnn.h"
 #include "valle/rnn_attention.h"
+#include "valle/seq2seq.h"
 
 #define EPS 1e-2
 #define TOL 3e-3
@@ -105,7 +108,40 @@ static void check_attention(void) {
     vl_params_free(&P);
 }
 
+static vl_tensor *s2s_loss(vl_ctx *c, vl_tensor **in, void *u) {
+    (void)in;
+    /* two sources, the first left-padded; targets of 3 steps, one padded */
+    static const int src[2 * 4] = {VL_S2S_PAD, 3, 4, 5, 4, 3, 5, 3};
+    static const int din[2 * 3] = {VL_S2S_BOS, 3, 4, VL_S2S_BOS, 4, VL_S2S_PAD};
+    static const int tgt[2 * 3] = {3, 4, VL_S2S_EOS, 4, VL_S2S_EOS, -100};
+    /* x100: the mean loss's gradients are ~1e-3, below what the check's
+     * absolute floor (TOL when |g| < 1) would notice */
+    return vl_scale(c, vl_s2s_loss(c, u, src, 2, 4, din, tgt, 3), 100.0f, 0.0f);
+}
+
+static void check_seq2seq_bidir(void) {
+    vl_s2s_config cfg;
+    vl_s2s_config_default(&cfg);
+    cfg.emb = 3;
+    cfg.hidden = 3;
+    cfg.bidir = true;
+    cfg.n_src = cfg.n_tgt = 6;
+    for (vl_rnn_kind k = VL_RNN_LSTM; k <= VL_RNN_GRU; k++) {
+        cfg.cell = k;
+        vl_params P;
+        vl_params_init(&P);
+        vl_s2s_model m;
+        vl_s2s_model_init(&m, &P, &cfg);
+        vl_params_finalize(&P, 11);
+        char lab[64];
+        snprintf(lab, sizeof lab, "seq2seq %s bidir loss", vl_rnn_kind_name(k));
+        CHECK_MSG(gradcheck_all_params(lab, s2s_loss, &m, 0, NULL, &P, EPS, TOL), "%s", lab);
+        vl_params_free(&P);
+    }
+}
+
 int main(void) {
+    check_seq2seq_bidir();
     check_kind(VL_RNN_TANH);
     check_kind(VL_RNN_LSTM);
     check_kind(VL_RNN_GRU);

@@ -1,9 +1,11 @@
 /* tests/unit/test_seq2seq.c: the recurrent seq2seq on a tiny synthetic task
  * (reverse a 3-6 letter string): data-file errors, vocabulary errors,
  * learning to high held-out accuracy with dot attention, additive
- * attention and GRU+peeky+reverse, greedy == batch greedy, beam search,
- * attention rows summing to one, save/load and F16 export giving the same
- * outputs, and exact resume (bit-identical parameters). */
+ * attention, GRU+peeky+reverse and a bidirectional encoder, greedy ==
+ * batch greedy, beam search,
+ * attention rows summing to one, save/load and F16 export (of a
+ * bidirectional model) giving the same outputs, and exact resume
+ * (bit-identical parameters). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,13 +75,15 @@ static double train_eval(vl_s2s_run *run, const vl_s2s_data *d, int epochs) {
 }
 
 static void test_learns(const vl_s2s_data *d) {
-    struct { vl_rnn_kind cell; vl_s2s_attn a; bool rev, peeky; const char *name; } cases[] = {
-        {VL_RNN_LSTM, VL_S2S_ATTN_DOT, false, false, "lstm dot attention"},
-        {VL_RNN_LSTM, VL_S2S_ATTN_ADD, false, false, "lstm additive attention"},
-        {VL_RNN_GRU, VL_S2S_ATTN_DOT, true, true, "gru dot attention reverse peeky"},
+    struct { vl_rnn_kind cell; vl_s2s_attn a; bool rev, peeky, bidir; const char *name; } cases[] = {
+        {VL_RNN_LSTM, VL_S2S_ATTN_DOT, false, false, false, "lstm dot attention"},
+        {VL_RNN_LSTM, VL_S2S_ATTN_ADD, false, false, false, "lstm additive attention"},
+        {VL_RNN_GRU, VL_S2S_ATTN_DOT, true, true, false, "gru dot attention reverse peeky"},
+        {VL_RNN_LSTM, VL_S2S_ATTN_DOT, false, false, true, "lstm dot attention bidir"},
     };
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         vl_s2s_config cfg = make_cfg(d, cases[k].cell, cases[k].a, cases[k].rev, cases[k].peeky);
+        cfg.bidir = cases[k].bidir;
         vl_s2s_run run;
         vl_s2s_run_init(&run, &cfg);
         vl_s2s_config_free(&cfg);
@@ -92,6 +96,7 @@ static void test_learns(const vl_s2s_data *d) {
 
 static void test_decode_save_resume(const vl_s2s_data *d) {
     vl_s2s_config cfg = make_cfg(d, VL_RNN_LSTM, VL_S2S_ATTN_DOT, true, false);
+    cfg.bidir = true; /* its extra parameters and config key go through save/load */
     vl_s2s_run run;
     vl_s2s_run_init(&run, &cfg);
     double loss;
@@ -136,6 +141,7 @@ static void test_decode_save_resume(const vl_s2s_data *d) {
     vl_s2s_evaluate(&run, d, 500, 600, 1, false, &a0, NULL);
     vl_s2s_run r2;
     CHECK_INT(vl_s2s_run_load(&r2, path_ck, true), VL_OK);
+    CHECK(r2.cfg.bidir);
     vl_s2s_evaluate(&r2, d, 500, 600, 1, false, &a1, NULL);
     CHECK_NEAR(a1, a0, 0);
     vl_s2s_run r3;

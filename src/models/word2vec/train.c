@@ -24,7 +24,7 @@ void vl_w2v_config_default(vl_w2v_config *cfg) {
     cfg->alpha = 0;
     cfg->sample = 1e-3f;
     cfg->engine = VL_W2V_BATCHED;
-    cfg->batch = 16;
+    cfg->batch = 1;
     cfg->seed = 1;
     cfg->progress = false;
 }
