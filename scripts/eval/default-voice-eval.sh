@@ -12,14 +12,15 @@
 #
 #   scripts/eval/default-voice-eval.sh [--model M] [--corpus DIR] [--out DIR]
 #                                      [--n 200] [--voices "A B C"] [--threads N]
-#                                      [--speaker-model M.npz]
+#                                      [--speaker-model M.npz] [--tts-args "..."]
 #
 # Defaults: models/valle/default.safetensors, data/voice-corpus (from
 # scripts/build-voice-corpus.sh), /tmp/default-voice-eval, 200 sentences,
 # voices flite-slt flite-awb festival-ked. Prompts: each voice's training
 # utterance closest to 3 s. Existing outputs in OUT are reused, so is
 # OUT/speaker.npz (or --speaker-model) instead of training the classifier
-# again (25 codec-decoded utterances per speaker: ~10 minutes).
+# again (25 codec-decoded utterances per speaker: ~10 minutes). --tts-args
+# passes sampling options to `valle tts` (e.g. "--temperature 0.7 --top-k 20").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VALLE=${VALLE_BIN:-$ROOT/build/valle}
@@ -30,6 +31,7 @@ N=200
 VOICES="flite-slt flite-awb festival-ked"
 THREADS=0
 SPK_MODEL=
+TTS_ARGS=
 while [ $# -gt 0 ]; do
     case $1 in
     --model) MODEL=$2; shift 2 ;;
@@ -39,7 +41,8 @@ while [ $# -gt 0 ]; do
     --voices) VOICES=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --speaker-model) SPK_MODEL=$2; shift 2 ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --tts-args) TTS_ARGS=$2; shift 2 ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -72,7 +75,7 @@ for k in "${!V[@]}"; do
     if [ "$(find "$OUT/wav/$v" -name '*.wav' | wc -l)" -lt "$(wc -l <"$OUT/batch-$v.txt")" ]; then
         echo "synthesizing $(wc -l <"$OUT/batch-$v.txt") sentences with the $v prompt..." >&2
         "$VALLE" tts --model "$MODEL" --prompt "$prompt" --batch "$OUT/batch-$v.txt" \
-            --threads "$THREADS" --seed 1 2>"$OUT/tts-$v.log" || true
+            --threads "$THREADS" --seed 1 $TTS_ARGS 2>"$OUT/tts-$v.log" || true
     fi
 done
 echo "synthesis: $(($(date +%s) - t0)) s" >&2
