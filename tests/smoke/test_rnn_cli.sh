@@ -34,6 +34,7 @@ expect_fail "seq2seq unknown char" "not in the model's input vocabulary" "$VALLE
 expect_fail "seq2seq missing model" "cannot open|No such" "$VALLE" seq2seq eval --model "$T/none.st" --data "$T/rev.txt"
 expect_fail "seq2seq bad option" "unknown|option" "$VALLE" seq2seq train --data "$T/rev.txt" --bogus 1
 expect_fail "seq2seq bad cell" "lstm or gru|cell" "$VALLE" seq2seq train --data "$T/rev.txt" --test 10 --cell rnn
+expect_fail "seq2seq bidir without attention" "needs --attention" "$VALLE" seq2seq train --data "$T/rev.txt" --test 10 --attention none --bidir
 
 # ---- g2p ----
 "$VALLE" g2p train --data "$T/tiny.dict" --test 0 --epochs 3 --hidden 16 --emb 8 --threads 1 \
