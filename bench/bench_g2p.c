@@ -6,9 +6,10 @@
  * pronunciation: WER (word wrong), PER (phone edit distance / reference
  * phones), with and without stress digits, and "any" (WER against the
  * closest variant). With --train it also reports the training words the
- * espeak mapping was fitted on.
+ * espeak mapping was fitted on. --oov neural scores the neural G2P
+ * ($VALLE_G2P_MODEL or the shipped models/g2p/g2p.safetensors).
  *
- * Usage: bench_g2p FULL.dict[.gz] TRAIN.dict [--oov espeak|spell] [--train]
+ * Usage: bench_g2p FULL.dict[.gz] TRAIN.dict [--oov espeak|spell|neural] [--train]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <zlib.h>
 
 #include "valle/core.h"
+#include "valle/g2p.h"
 #include "valle/text.h"
 
 typedef struct entry {
@@ -137,7 +139,7 @@ static void evaluate(const char *what, dict *words, vl_g2p_oov *oov) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_g2p FULL.dict[.gz] TRAIN.dict [--oov espeak|spell] [--train]\n");
+        fprintf(stderr, "usage: bench_g2p FULL.dict[.gz] TRAIN.dict [--oov espeak|spell|neural] [--train]\n");
         return 2;
     }
     const char *oov_name = "espeak";
@@ -169,6 +171,13 @@ int main(int argc, char **argv) {
         vl_g2p_options o = {argv[1], "spell", 1};
         if (vl_g2p_open(&g, &o) < 0) return 1;
         vl_g2p_oov_spell(g, &oov);
+    } else if (!strcmp(oov_name, "neural")) {
+        vl_neural_g2p *ng;
+        if (vl_neural_g2p_load(NULL, &ng) < 0) {
+            fprintf(stderr, "bench_g2p: %s\n", vl_last_error());
+            return 1;
+        }
+        oov = (vl_g2p_oov){"neural", ng, vl_neural_g2p_word, vl_neural_g2p_free};
     } else if (vl_g2p_oov_espeak(&oov) < 0) {
         fprintf(stderr, "bench_g2p: %s\n", vl_last_error());
         return 1;
@@ -179,6 +188,7 @@ int main(int argc, char **argv) {
     printf("|---|---|---|---|---|---|---|---|---|\n");
     evaluate("held-out", &held, &oov);
     if (train) evaluate("train", &seen, &oov);
+    if (oov.free) oov.free(oov.state);
     vl_g2p_close(g);
     return 0;
 }
