@@ -2,10 +2,9 @@
  * (reverse a 3-6 letter string): data-file errors, vocabulary errors,
  * learning to high held-out accuracy with dot attention, additive
  * attention, GRU+peeky+reverse and a bidirectional encoder, greedy ==
- * batch greedy, beam search,
- * attention rows summing to one, save/load and F16 export (of a
- * bidirectional model) giving the same outputs, and exact resume
- * (bit-identical parameters). */
+ * batch greedy, beam search, attention rows summing to one, save/load and
+ * F16 export (of a bidirectional model) giving the same outputs, and exact
+ * resume (bit-identical parameters). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -15,8 +15,9 @@
  *    3 analogy points worse after 10 iterations); each target's hidden
  *    vector (context mean or sum) meets its own output row and the
  *    negative rows, whose updates are summed over the block (H^T G) and
- *    applied at its end (with batch 1: at once). Hierarchical softmax has no shared
- *    outputs in CBOW; its path's dot products are computed together.
+ *    applied at its end (with batch 1: at once). Hierarchical softmax has
+ *    no shared outputs in CBOW; its path's dot products are computed
+ *    together.
  *
  * No cblas_sgemm: the products are tiny (B <= 2*window, K = negative + 1,
  * d = size); a version that gathers X and W and makes pWord2Vec's three
